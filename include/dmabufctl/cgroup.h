@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmabufctl/memstat.h"
+
+/* An open cgroup2 hierarchy (the real one, or a fixture tree shaped like it). */
+struct dbc_root {
+        int fd;                 /* O_DIRECTORY of the root */
+        char *path;             /* as given or detected */
+        bool is_cgroup2_fs;     /* statfs says cgroup2 (false for a fixture tree) */
+};
+
+/* Find the first cgroup2 mount point in a mountinfo file (normally
+ * /proc/self/mountinfo). Returns 0, -ENOENT when there is none, or an I/O
+ * error. */
+int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret);
+
+/* Open the hierarchy at path; path NULL means $DMABUFCTL_CGROUP_ROOT, else
+ * the cgroup2 mount of /proc/self/mountinfo. A directory counts as a cgroup2
+ * hierarchy when it is on cgroup2fs, or (fixture trees) holds a
+ * cgroup.controllers file. Errors: -ENOENT / -ENOTDIR / -EACCES for the path,
+ * -EMEDIUMTYPE when it is a directory but no cgroup2 hierarchy (for example
+ * the tmpfs of a v1/v2 hybrid). */
+int dbc_root_open(const char *path, struct dbc_root **ret);
+void dbc_root_free(struct dbc_root *r);
+
+/* Explain -EMEDIUMTYPE for path in one line ("tmpfs holding cgroup v1
+ * controllers: a v1/v2 hybrid; the cgroup2 tree is at .../unified"). The
+ * string is allocated; NULL on OOM. */
+char *dbc_root_explain_not_cgroup2(const char *path);
+
+/* Normalise a cgroup argument relative to the root: adds the leading '/',
+ * folds "//" and "/./", drops a trailing '/'. Any ".." component is refused
+ * with -EXDEV (it could leave the root). Empty input is -EINVAL. */
+int dbc_cgroup_path_normalize(const char *in, char **ret);
+
+/* One reading of a cgroup. Values are bytes; DBC_SIZE_MAX stands for "max". */
+struct dbc_sample {
+        uint64_t id;                    /* inode of the cgroup directory (cgroup2 id) */
+        bool has_memory;                /* memory.current exists (memory controller on) */
+        uint64_t memory_current;
+        uint64_t memory_max;
+        uint64_t memory_high;
+        bool has_stat;                  /* memory.stat was read */
+        struct dbc_memstat stat;
+};
+
+/* Read memory.current, memory.max, memory.high and memory.stat of path.
+ * A cgroup without the memory controller gives has_memory = false and
+ * returns 0. Returns -ENOENT when the cgroup does not exist (or vanished),
+ * -EACCES etc. for unreadable files, -EINVAL for malformed content. */
+int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret);
+
+/* Called for each cgroup, parents before children, siblings in name order.
+ * dirfd is the cgroup's directory, valid during the call. Returning a
+ * negative value stops the walk and is returned by dbc_cgroup_walk(). */
+typedef int (*dbc_walk_fn)(struct dbc_root *r, const char *path, int dirfd, void *userdata);
+
+/* Walk the tree below (and including) start ("/" for everything). A cgroup
+ * that disappears during the walk is skipped silently. */
+int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata);
+
+/* Read one cgroup's sample through an already open directory fd. */
+int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret);

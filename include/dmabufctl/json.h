@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A small streaming JSON writer: two-space indented output, correct string
+ * escaping. Bytes that are not valid UTF-8 are written as U+FFFD (JSON text
+ * must be UTF-8). */
+struct dbc_json {
+        FILE *f;
+        unsigned depth;
+        bool first;             /* nothing written yet at this depth */
+        bool after_key;
+};
+
+void dbc_json_init(struct dbc_json *j, FILE *f);
+void dbc_json_begin_object(struct dbc_json *j);
+void dbc_json_end_object(struct dbc_json *j);
+void dbc_json_begin_array(struct dbc_json *j);
+void dbc_json_end_array(struct dbc_json *j);
+void dbc_json_key(struct dbc_json *j, const char *key);
+void dbc_json_string(struct dbc_json *j, const char *s);       /* NULL writes null */
+void dbc_json_u64(struct dbc_json *j, uint64_t v);
+void dbc_json_i64(struct dbc_json *j, int64_t v);
+void dbc_json_null(struct dbc_json *j);
+void dbc_json_bool(struct dbc_json *j, bool b);
+
+/* Write s as a JSON string literal (with quotes) to f. */
+void dbc_json_write_string(FILE *f, const char *s);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "dmabufctl/config.h"
+
+/* Is name a unit name we accept (*.service, *.scope, *.slice)? */
+bool dbc_unit_name_is_valid(const char *name);
+
+/* systemd's naming of slices, no systemd needed: "-.slice" is "/",
+ * "apps.slice" is "/apps.slice", "apps-camera.slice" is
+ * "/apps.slice/apps-camera.slice". Escapes (\x2d) are kept as they are in
+ * the name, as systemd keeps them in the cgroup path. Returns -EINVAL for a
+ * name that is not a valid slice name. */
+int dbc_slice_to_cgroup(const char *slice, char **ret);
+
+/* Connect to the system bus when systemd runs as PID 1 (/run/systemd/system
+ * exists). Returns 0 and *ret, or -EHOSTDOWN when systemd is not running,
+ * or the connection error. */
+int dbc_bus_open_system(sd_bus **ret);
+
+/* A unit's cgroup: its ControlGroup property over sd-bus when bus is not
+ * NULL, else (slices only) by naming. Returns -ENXIO when the unit is not
+ * loaded or has no cgroup, -EHOSTDOWN without a bus for a non-slice unit. */
+int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret);
+
+/* Resolve every `unit` policy of c (sets policy->resolved). For each one
+ * that cannot be resolved, warn(policy, error, userdata) is called once and
+ * the policy is skipped. Returns the number of unresolved policies. */
+typedef void (*dbc_unit_warn_fn)(const struct dbc_policy *p, int error, void *userdata);
+int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn warn, void *userdata);

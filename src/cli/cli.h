@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "dmabufctl/cgroup.h"
+#include "dmabufctl/config.h"
+#include "dmabufctl/macro.h"
+
+/* Exit codes of the CLI contract. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* Global options, parsed once in main.c; a verb may also see them after its
+ * own name (`dmabufctl status --json` and `dmabufctl --json status`). */
+struct cli {
+        const char *root_path;          /* --root or $DMABUFCTL_CGROUP_ROOT; NULL: detect */
+        const char *proc_root;          /* --proc-root or $DMABUFCTL_PROC_ROOT; default /proc */
+        const char *sysfs_root;         /* $DMABUFCTL_SYSFS_ROOT; default /sys */
+        const char *config_path;        /* --config; NULL: DBC_CONFIG_PATH */
+        bool json;                      /* --json */
+        bool bytes;                     /* --bytes */
+};
+
+/* Verb handlers: argv[0] is the verb name; getopt state is reset before the
+ * call. Return an exit code. */
+typedef int (*cli_verb_fn)(struct cli *cli, int argc, char *argv[]);
+
+/* Parse a verb's options: its own table (terminated by a zero entry) merged
+ * with the global ones, which update cli. Each own option is handed to
+ * handle(); returning < 0 from it is a usage error already reported.
+ * Returns optind (the first operand) or -1 after a usage error was printed. */
+int cli_parse_options(struct cli *cli, int argc, char *argv[],
+                      const char *shortopts, const struct option *own,
+                      int (*handle)(int opt, const char *arg, void *userdata),
+                      void *userdata);
+
+/* Report errors: "dmabufctl: <message>" on stderr. cli_usage_error() also
+ * returns EXIT_USAGE and cli_error() EXIT_FAIL for convenient `return`. */
+int cli_error(const char *fmt, ...) _printf_(1, 2);
+int cli_usage_error(const char *fmt, ...) _printf_(1, 2);
+void cli_warn(const char *fmt, ...) _printf_(1, 2);
+
+/* Open the cgroup root of cli, reporting failure as one line. Returns 0 or
+ * EXIT_FAIL. */
+int cli_open_root(struct cli *cli, struct dbc_root **ret);
+
+/* Load the configuration of cli (--config or the default, which may be
+ * absent), print every problem as FILE:LINE: message and return EXIT_FAIL
+ * when it is invalid. Unit policies are resolved; an unresolvable unit is
+ * said once on stderr. */
+int cli_load_config(struct cli *cli, struct dbc_config **ret);
+
+/* Print the --help text (main.c). */
+void cli_help(void);
+
+/* The verbs. */
+int verb_status(struct cli *cli, int argc, char *argv[]);
+int verb_check_config(struct cli *cli, int argc, char *argv[]);

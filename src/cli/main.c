@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct verb {
+        const char *name;
+        const char *args;
+        const char *help;
+        cli_verb_fn fn;
+};
+
+static const struct verb verbs[] = {
+        { "status",       "[CGROUP...]",       "Show memory and dma-buf use per cgroup, with policy state", verb_status },
+        { "check-config", "[PATH]",            "Validate the configuration",                                 verb_check_config },
+};
+
+void cli_help(void) {
+        printf("Usage: dmabufctl [OPTIONS...] COMMAND [ARGS...]\n"
+               "\n"
+               "Inspect and budget the dma-buf memory charged to cgroups.\n"
+               "\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                char head[64];
+
+                snprintf(head, sizeof(head), "%s %s", verbs[i].name, verbs[i].args);
+                printf("  %-28s %s\n", head, verbs[i].help);
+        }
+        printf("\n"
+               "Options:\n"
+               "  --root DIR           cgroup2 mount point (default: from /proc/self/mountinfo;\n"
+               "                       environment DMABUFCTL_CGROUP_ROOT)\n"
+               "  --proc-root DIR      procfs to read (default: /proc; DMABUFCTL_PROC_ROOT)\n"
+               "  --config PATH        configuration file (default: %s)\n"
+               "  --json               JSON output\n"
+               "  -h --help            show this help\n"
+               "  --version            show the version\n"
+               "\n"
+               "Command options:\n"
+               "  status:   --all, --sort dmabuf|current|name, --bytes\n"
+               "\n"
+               "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
+               "Exit status: 0 success, 1 failure, 2 usage error.\n"
+               "See dmabufctl(8) and dmabufctl.conf(5).\n",
+               DBC_CONFIG_PATH);
+}
+
+enum { OPT_VERSION = 0x200 };
+
+static int handle_main(int opt, const char *arg, void *userdata) {
+        switch (opt) {
+        case OPT_VERSION:
+                printf("dmabufctl %s\n", PACKAGE_VERSION);
+                exit(EXIT_OK);
+        }
+        return -1;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "version", no_argument, NULL, OPT_VERSION },
+                {}
+        };
+        struct cli cli = {
+                .proc_root = "/proc",
+                .sysfs_root = "/sys",
+        };
+        const char *e;
+        int k;
+
+        if ((e = getenv("DMABUFCTL_PROC_ROOT")) && *e)
+                cli.proc_root = e;
+        if ((e = getenv("DMABUFCTL_SYSFS_ROOT")) && *e)
+                cli.sysfs_root = e;
+
+        /* Global options up to the command name; the verb parses the rest
+         * (and accepts the global options there too). */
+        k = cli_parse_options(&cli, argc, argv, "+", opts, handle_main, NULL);
+        if (k < 0)
+                return EXIT_USAGE;
+        if (k >= argc)
+                return cli_usage_error("no command given (see dmabufctl --help)");
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(argv[k], verbs[i].name))
+                        return verbs[i].fn(&cli, argc - k, argv + k);
+
+        return cli_usage_error("unknown command \"%s\" (see dmabufctl --help)", argv[k]);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One row model for text and JSON output, so the two cannot drift. */
+enum table_type {
+        TABLE_STRING,           /* text as is (control bytes escaped); JSON string */
+        TABLE_SIZE,             /* bytes: human or raw in text, "max" for DBC_SIZE_MAX; JSON integer, null for max */
+        TABLE_U64,              /* plain integer */
+        TABLE_DELTA,            /* signed change of a size: "+1.0M" / "-4.0K"; JSON integer */
+};
+
+struct table_column {
+        const char *header;     /* text header; NULL: JSON only */
+        const char *json_key;   /* NULL: text only */
+        enum table_type type;
+};
+
+struct table_cell {
+        bool null;              /* "-" in text, null in JSON */
+        char *s;
+        uint64_t u;
+        int64_t d;
+};
+
+struct table {
+        const struct table_column *columns;
+        size_t n_columns;
+        struct table_cell *cells;       /* n_rows * n_columns */
+        size_t n_rows;
+        size_t cap_rows;
+};
+
+void table_init(struct table *t, const struct table_column *columns, size_t n_columns);
+void table_done(struct table *t);
+
+/* Append a row, all cells null. Returns its index or -ENOMEM. */
+int table_add_row(struct table *t);
+struct table_cell *table_cell(struct table *t, size_t row, size_t col);
+int table_set_string(struct table *t, size_t row, size_t col, const char *s);  /* NULL: null */
+void table_set_u64(struct table *t, size_t row, size_t col, uint64_t v);
+void table_set_delta(struct table *t, size_t row, size_t col, int64_t v);
+
+/* Sort rows with cmp over whole rows (arrays of n_columns cells). */
+void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const struct table_cell *b));
+
+/* Aligned text with a header line; bytes: raw numbers instead of human sizes. */
+void table_print_text(const struct table *t, FILE *f, bool bytes);
+/* A JSON array of objects, one per row. */
+void table_print_json(const struct table *t, FILE *f);
+/* Emit the rows of t as the value of the current key of an open JSON writer. */
+struct dbc_json;
+void table_print_json_value(const struct table *t, struct dbc_json *j);

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void vreport(const char *fmt, va_list ap) {
+        fputs("dmabufctl: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
+int cli_error(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(fmt, ap);
+        va_end(ap);
+        return EXIT_FAIL;
+}
+
+int cli_usage_error(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(fmt, ap);
+        va_end(ap);
+        return EXIT_USAGE;
+}
+
+void cli_warn(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(fmt, ap);
+        va_end(ap);
+}
+
+enum {
+        OPT_ROOT = 0x100,
+        OPT_PROC_ROOT,
+        OPT_CONFIG,
+        OPT_JSON,
+};
+
+static const struct option global_options[] = {
+        { "root",      required_argument, NULL, OPT_ROOT },
+        { "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+        { "config",    required_argument, NULL, OPT_CONFIG },
+        { "json",      no_argument,       NULL, OPT_JSON },
+        { "help",      no_argument,       NULL, 'h' },
+};
+
+/* Returns 1 when opt was a global option (and applied), 0 if not. */
+static int handle_global(struct cli *cli, int opt, const char *arg) {
+        switch (opt) {
+        case OPT_ROOT:
+                cli->root_path = arg;
+                return 1;
+        case OPT_PROC_ROOT:
+                cli->proc_root = arg;
+                return 1;
+        case OPT_CONFIG:
+                cli->config_path = arg;
+                return 1;
+        case OPT_JSON:
+                cli->json = true;
+                return 1;
+        case 'h':
+                cli_help();
+                exit(EXIT_OK);
+        }
+        return 0;
+}
+
+int cli_parse_options(struct cli *cli, int argc, char *argv[],
+                      const char *shortopts, const struct option *own,
+                      int (*handle)(int opt, const char *arg, void *userdata),
+                      void *userdata) {
+        _cleanup_free_ struct option *all = NULL;
+        _cleanup_free_ char *so = NULL;
+        size_t n_own = 0;
+        int c;
+
+        while (own && own[n_own].name)
+                n_own++;
+        all = calloc(n_own + ELEMENTSOF(global_options) + 1, sizeof(*all));
+        if (!all)
+                return cli_error("out of memory"), -1;
+        memcpy(all, global_options, sizeof(global_options));
+        if (n_own)
+                memcpy(all + ELEMENTSOF(global_options), own, n_own * sizeof(*own));
+
+        /* ':' first: report a missing argument ourselves. A verb whose
+         * shortopts start with '+' stops at its first operand (run's CMD). */
+        if (!shortopts)
+                shortopts = "";
+        if (asprintf(&so, "%s:h%s", shortopts[0] == '+' ? "+" : "",
+                     shortopts + (shortopts[0] == '+')) < 0)
+                return cli_error("out of memory"), -1;
+
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, so, all, NULL)) >= 0) {
+                if (c == '?') {
+                        if (optopt)
+                                cli_usage_error("%s: unknown option -%c", argv[0], optopt);
+                        else
+                                cli_usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
+                        return -1;
+                }
+                if (c == ':') {
+                        cli_usage_error("%s: option %s needs an argument", argv[0], argv[optind - 1]);
+                        return -1;
+                }
+                if (handle_global(cli, c, optarg))
+                        continue;
+                if (!handle || handle(c, optarg, userdata) < 0)
+                        return -1;
+        }
+        return optind;
+}
+
+int cli_open_root(struct cli *cli, struct dbc_root **ret) {
+        const char *path = cli->root_path;
+        int r;
+
+        r = dbc_root_open(path, ret);
+        if (r >= 0)
+                return 0;
+        if (!path)
+                path = getenv("DMABUFCTL_CGROUP_ROOT");
+        if (r == -ENOMEDIUM)
+                return cli_error("no cgroup2 hierarchy is mounted (none in /proc/self/mountinfo); give one with --root");
+        if (r == -EMEDIUMTYPE) {
+                _cleanup_free_ char *why = dbc_root_explain_not_cgroup2(path);
+                return cli_error("%s", why ? why : "not a cgroup2 hierarchy");
+        }
+        if (path && *path)
+                return cli_error("cgroup root %s: %s", path, strerror(-r));
+        return cli_error("cgroup root: %s", strerror(-r));
+}

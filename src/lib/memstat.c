@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dmabufctl/macro.h"
+#include "dmabufctl/memstat.h"
+
+/* Both files are "key value\n" lines. Calls fn for each; a line that is not
+ * of that shape, or a value that is no 64-bit decimal, is -EINVAL. */
+static int parse_kv(const char *buf, size_t len,
+                    void (*fn)(const char *key, size_t keylen, uint64_t v, void *userdata),
+                    void *userdata) {
+        const char *p = buf, *end = buf + len;
+
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                const char *eol = nl ? nl : end;
+                const char *sp = memchr(p, ' ', (size_t) (eol - p));
+                uint64_t v = 0;
+
+                if (eol == p) {         /* tolerate a blank line */
+                        p = eol + 1;
+                        continue;
+                }
+                if (!sp || sp == p || sp + 1 == eol)
+                        return -EINVAL;
+                for (const char *q = sp + 1; q < eol; q++) {
+                        unsigned d;
+
+                        if (*q < '0' || *q > '9')
+                                return -EINVAL;
+                        d = (unsigned) (*q - '0');
+                        if (v > (UINT64_MAX - d) / 10)
+                                return -EINVAL;
+                        v = v * 10 + d;
+                }
+                fn(p, (size_t) (sp - p), v, userdata);
+                p = eol + 1;
+        }
+        return 0;
+}
+
+#define KEY_IS(key, len, lit) ((len) == sizeof(lit) - 1 && memcmp((key), (lit), (len)) == 0)
+
+static void memstat_kv(const char *key, size_t len, uint64_t v, void *userdata) {
+        struct dbc_memstat *m = userdata;
+
+        if (KEY_IS(key, len, "anon"))
+                m->anon = v;
+        else if (KEY_IS(key, len, "file"))
+                m->file = v;
+        else if (KEY_IS(key, len, "kernel"))
+                m->kernel = v;
+        else if (KEY_IS(key, len, "dmabuf")) {
+                m->dmabuf = v;
+                m->has_dmabuf = true;
+        }
+}
+
+int dbc_memstat_parse(const char *buf, size_t len, struct dbc_memstat *ret) {
+        struct dbc_memstat m = {};
+        int r;
+
+        r = parse_kv(buf, len, memstat_kv, &m);
+        if (r < 0)
+                return r;
+        *ret = m;
+        return 0;
+}
+
+static void memevents_kv(const char *key, size_t len, uint64_t v, void *userdata) {
+        struct dbc_memevents *e = userdata;
+
+        if (KEY_IS(key, len, "low"))
+                e->low = v;
+        else if (KEY_IS(key, len, "high"))
+                e->high = v;
+        else if (KEY_IS(key, len, "max"))
+                e->max = v;
+        else if (KEY_IS(key, len, "oom"))
+                e->oom = v;
+        else if (KEY_IS(key, len, "oom_kill"))
+                e->oom_kill = v;
+        else if (KEY_IS(key, len, "oom_group_kill"))
+                e->oom_group_kill = v;
+}
+
+int dbc_memevents_parse(const char *buf, size_t len, struct dbc_memevents *ret) {
+        struct dbc_memevents e = {};
+        int r;
+
+        r = parse_kv(buf, len, memevents_kv, &e);
+        if (r < 0)
+                return r;
+        *ret = e;
+        return 0;
+}
+
+int dbc_read_file_at(int dirfd, const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = -1;
+        size_t n = 0;
+
+        if (size == 0)
+                return -EINVAL;
+        if (path) {
+                fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return -errno;
+        }
+        int rfd = path ? fd : dirfd;
+
+        for (;;) {
+                ssize_t k = pread(rfd, buf + n, size - 1 - n, (off_t) n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n == size - 1)
+                        return -EFBIG;
+        }
+        buf[n] = '\0';
+        return (int) n;
+}
