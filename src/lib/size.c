@@ -108,7 +108,7 @@ const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]) {
         uint64_t whole = bytes / unit;
         /* Tenths, rounded down so a value just under a limit never prints as
          * the limit. */
-        uint64_t tenths = (bytes % unit) / (unit / 10);
+        uint64_t tenths = (bytes % unit) * 10 / unit;   /* remainder < 2^60: no overflow */
 
         if (whole < 10)
                 snprintf(buf, DBC_FORMAT_MAX, "%" PRIu64 ".%" PRIu64 "%c", whole, tenths, suffix[i]);
