@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "dmabufctl/cgroup.h"
+#include "dmabufctl/macro.h"
+#include "dmabufctl/unit.h"
+
+#define SYSTEMD_DEST "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+
+int dbc_bus_open_system(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int k;
+
+        /* sd_booted(): /run/systemd/system exists, so systemd is PID 1. */
+        if (sd_booted() <= 0)
+                return -EHOSTDOWN;
+        k = sd_bus_open_system(&bus);
+        if (k < 0)
+                return k;
+        *ret = bus;
+        return 0;
+}
+
+static bool is_slice(const char *unit) {
+        size_t l = strlen(unit);
+
+        return l > 6 && streq(unit + l - 6, ".slice");
+}
+
+static const char *unit_interface(const char *unit) {
+        const char *dot = strrchr(unit, '.');
+
+        if (dot && streq(dot, ".service"))
+                return "org.freedesktop.systemd1.Service";
+        if (dot && streq(dot, ".scope"))
+                return "org.freedesktop.systemd1.Scope";
+        return "org.freedesktop.systemd1.Slice";
+}
+
+/* ControlGroup of a loaded unit: 0 and *ret, -ENXIO when systemd does not
+ * know the unit or it has no cgroup (inactive), or a bus error. */
+static int bus_control_group(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *cg = NULL;
+        const char *path;
+        int k;
+
+        k = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
+                               &error, &reply, "s", unit);
+        if (k < 0)
+                return sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit") ? -ENXIO : k;
+        k = sd_bus_message_read(reply, "o", &path);
+        if (k < 0)
+                return k;
+        k = sd_bus_get_property_string(bus, SYSTEMD_DEST, path, unit_interface(unit), "ControlGroup",
+                                       &error, &cg);
+        if (k < 0)
+                return sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_OBJECT) ? -ENXIO : k;
+        if (!cg[0])
+                return -ENXIO;
+        return dbc_cgroup_path_normalize(cg, ret);
+}
+
+int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret) {
+        int k;
+
+        if (!dbc_unit_name_is_valid(unit))
+                return -EINVAL;
+        if (bus) {
+                k = bus_control_group(bus, unit, ret);
+                /* A slice that is not loaded (or inactive) still has one
+                 * place its cgroup will be: systemd's naming. */
+                if (k != -ENXIO || !is_slice(unit))
+                        return k;
+        } else if (!is_slice(unit))
+                return -EHOSTDOWN;
+        return dbc_slice_to_cgroup(unit, ret);
+}
+
+int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn warn, void *userdata) {
+        int n = 0;
+
+        for (size_t i = 0; i < c->n_policies; i++) {
+                struct dbc_policy *p = &c->policies[i];
+                char *path;
+                int k;
+
+                if (!p->unit)
+                        continue;
+                k = dbc_unit_resolve(bus, p->unit, &path);
+                if (k == -ENOMEM)
+                        return k;
+                free(p->resolved);
+                p->resolved = NULL;
+                if (k < 0) {
+                        if (warn)
+                                warn(p, k, userdata);
+                        n++;
+                        continue;
+                }
+                p->resolved = path;
+        }
+        return n;
+}
