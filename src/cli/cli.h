@@ -53,6 +53,9 @@ int cli_open_root(struct cli *cli, struct dbc_root **ret);
  * said once on stderr. */
 int cli_load_config(struct cli *cli, struct dbc_config **ret);
 
+/* Print configuration problems on stderr, one "FILE:LINE: message" each. */
+void cli_print_diags(const struct dbc_diags *d);
+
 /* Print the --help text (main.c). */
 void cli_help(void);
 
