@@ -40,7 +40,8 @@ int dbc_cgroup_path_normalize(const char *in, char **ret);
 /* One reading of a cgroup. Values are bytes; DBC_SIZE_MAX stands for "max". */
 struct dbc_sample {
         uint64_t id;                    /* inode of the cgroup directory (cgroup2 id) */
-        bool has_memory;                /* memory.current exists (memory controller on) */
+        bool has_memory;                /* memory controller on: memory.current or memory.stat exists */
+        bool has_current;               /* memory.current exists (not on the root) */
         uint64_t memory_current;
         uint64_t memory_max;
         uint64_t memory_high;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,6 +27,10 @@ void dbc_json_u64(struct dbc_json *j, uint64_t v);
 void dbc_json_i64(struct dbc_json *j, int64_t v);
 void dbc_json_null(struct dbc_json *j);
 void dbc_json_bool(struct dbc_json *j, bool b);
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
+ * are not valid UTF-8 (overlong, surrogate, truncated, beyond U+10FFFF). */
+size_t dbc_utf8_char_len(const char *s);
 
 /* Write s as a JSON string literal (with quotes) to f. */
 void dbc_json_write_string(FILE *f, const char *s);

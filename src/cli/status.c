@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +29,7 @@ enum sort_key { SORT_NAME, SORT_DMABUF, SORT_CURRENT };
 
 struct status {
         struct cli *cli;
+        struct dbc_root *root;
         struct dbc_config *config;
         struct table table;
         bool all;
@@ -43,7 +48,7 @@ static int add_row(struct status *st, const char *path, const struct dbc_sample 
                 return row;
         if (table_set_string(t, (size_t) row, COL_CGROUP, path) < 0)
                 return -ENOMEM;
-        if (s->has_memory) {
+        if (s->has_current) {
                 table_set_u64(t, (size_t) row, COL_CURRENT, s->memory_current);
                 table_set_u64(t, (size_t) row, COL_MAX, s->memory_max);
                 table_set_u64(t, (size_t) row, COL_HIGH, s->memory_high);
@@ -56,8 +61,24 @@ static int add_row(struct status *st, const char *path, const struct dbc_sample 
         return 0;
 }
 
+/* Name the file that failed: the library says why, not which of the four. */
+static const char *failed_file(struct dbc_root *root, const char *path) {
+        static const char *const files[] = { "memory.current", "memory.max", "memory.high", "memory.stat" };
+        char p[PATH_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                snprintf(p, sizeof(p), "%s/%s", path[1] ? path + 1 : ".", files[i]);
+                if (faccessat(root->fd, p, R_OK, AT_EACCESS) < 0 && errno != ENOENT)
+                        return files[i];
+        }
+        return "memory files";
+}
+
 static int report_sample_error(struct status *st, const char *path, int r) {
-        cli_error("cgroup %s: cannot read its memory files: %s", path, strerror(-r));
+        if (r == -EINVAL)
+                cli_error("cgroup %s: malformed memory.current, memory.max, memory.high or memory.stat", path);
+        else
+                cli_error("cgroup %s: cannot read %s: %s", path, failed_file(st->root, path), strerror(-r));
         if (!st->error)
                 st->error = r;
         return 0;       /* go on with the others: lose nothing */
@@ -185,6 +206,7 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
         ret = cli_open_root(cli, &root);
         if (ret != EXIT_OK)
                 goto out;
+        st.root = root;
         ret = cli_load_config(cli, &st.config);
         if (ret != EXIT_OK)
                 goto out;

@@ -78,23 +78,31 @@ void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const st
         qsort(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp);
 }
 
-/* Text form of a string cell: control bytes and backslashes escaped so a
- * cgroup name cannot break the table. */
+/* Text form of a string cell: control bytes, bytes that are not UTF-8 and
+ * backslashes escaped, so a cgroup name cannot break the table or the
+ * terminal and nothing of it is lost. */
 static char *escape_text(const char *s) {
         size_t n = strlen(s);
         char *out = malloc(n * 4 + 1), *o = out;
 
         if (!out)
                 return NULL;
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p < 0x20 || *p == 0x7f) {
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t k = dbc_utf8_char_len((const char *) p);
+
+                if (*p < 0x20 || *p == 0x7f || k == 0) {
                         sprintf(o, "\\x%02x", *p);
                         o += 4;
+                        p++;
                 } else if (*p == '\\') {
                         *o++ = '\\';
                         *o++ = '\\';
-                } else
-                        *o++ = (char) *p;
+                        p++;
+                } else {
+                        memcpy(o, p, k);
+                        o += k;
+                        p += k;
+                }
         }
         *o = '\0';
         return out;

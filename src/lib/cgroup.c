@@ -199,7 +199,10 @@ static int read_limit_at(int dirfd, const char *name, uint64_t *ret) {
 }
 
 int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret) {
-        struct dbc_sample s = {};
+        struct dbc_sample s = {
+                .memory_max = DBC_SIZE_MAX,     /* the root has no limit files */
+                .memory_high = DBC_SIZE_MAX,
+        };
         struct stat st;
         int r;
 
@@ -208,29 +211,19 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret) {
         s.id = (uint64_t) st.st_ino;
 
         r = read_limit_at(dirfd, "memory.current", &s.memory_current);
-        if (r == -ENOENT) {
-                /* No memory controller here, or the cgroup went away: the
-                 * directory itself tells which. */
-                if (faccessat(dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT &&
-                    faccessat(dirfd, "cgroup.controllers", F_OK, 0) < 0 && errno == ENOENT)
-                        return -ENOENT;
-                *ret = s;
-                return 0;
-        }
-        if (r < 0)
+        if (r >= 0)
+                s.has_current = true;
+        else if (r != -ENOENT)          /* the root has no memory.current */
                 return r;
-        s.has_memory = true;
 
-        r = read_limit_at(dirfd, "memory.max", &s.memory_max);
-        if (r == -ENOENT)       /* the root cgroup has no memory.max */
-                s.memory_max = DBC_SIZE_MAX;
-        else if (r < 0)
-                return r;
-        r = read_limit_at(dirfd, "memory.high", &s.memory_high);
-        if (r == -ENOENT)
-                s.memory_high = DBC_SIZE_MAX;
-        else if (r < 0)
-                return r;
+        if (s.has_current) {
+                r = read_limit_at(dirfd, "memory.max", &s.memory_max);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                r = read_limit_at(dirfd, "memory.high", &s.memory_high);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
 
         _cleanup_free_ char *buf = malloc(STAT_BUF);
         if (!buf)
@@ -243,6 +236,13 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret) {
                 s.has_stat = true;
         } else if (r != -ENOENT)
                 return r;
+
+        s.has_memory = s.has_current || s.has_stat;
+        /* No memory files: no memory controller here, or the cgroup went
+         * away; the directory itself tells which. */
+        if (!s.has_memory && faccessat(dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT &&
+            faccessat(dirfd, "cgroup.controllers", F_OK, 0) < 0 && errno == ENOENT)
+                return -ENOENT;
 
         *ret = s;
         return 0;

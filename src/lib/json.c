@@ -58,8 +58,8 @@ void dbc_json_key(struct dbc_json *j, const char *key) {
         j->after_key = true;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s) {
+size_t dbc_utf8_char_len(const char *str) {
+        const unsigned char *s = (const unsigned char *) str;
         unsigned char c = s[0];
         size_t n;
         uint32_t cp;
@@ -110,7 +110,7 @@ void dbc_json_write_string(FILE *f, const char *s) {
                         p++;
                         continue;
                 }
-                n = utf8_len(p);
+                n = dbc_utf8_char_len((const char *) p);
                 if (n == 0) {
                         fputs("\\ufffd", f);
                         p++;

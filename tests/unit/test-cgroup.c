@@ -36,7 +36,6 @@ static void setup(void) {
         cr_assert_not_null(mkdtemp(tree));
         put("cgroup.controllers", "memory pids\n");
         put("memory.stat", "anon 0\ndmabuf 0\n");
-        put("memory.current", "1000\n");
         dir("b.slice");
         put("b.slice/cgroup.procs", "");
         put("b.slice/memory.current", "4096\n");
@@ -117,8 +116,10 @@ Test(cgroup, sample) {
         cr_assert_eq(s.stat.dmabuf, 2097152);
         cr_assert_neq(s.id, 0);
 
-        /* root: no memory.max / memory.high files */
+        /* root: no memory.current, memory.max or memory.high, but memory.stat */
         cr_assert_eq(dbc_cgroup_sample(r, "/", &s), 0);
+        cr_assert(s.has_memory && s.has_stat);
+        cr_assert_not(s.has_current);
         cr_assert_eq(s.memory_max, DBC_SIZE_MAX);
 
         cr_assert_eq(dbc_cgroup_sample(r, "/a.slice/nomem", &s), 0);

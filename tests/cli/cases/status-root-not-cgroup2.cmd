@@ -1,0 +1,1 @@
+"$DMABUFCTL" --root /etc status

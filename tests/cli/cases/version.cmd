@@ -1,0 +1,1 @@
+"$DMABUFCTL" --version | sed "s/ [0-9.]*$/ VERSION/"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Runs one golden CLI case: tests/cli/cases/NAME.cmd is a bash snippet run
+# with $DMABUFCTL (the binary), $FIX (tests/fixtures), $TMP (a scratch
+# directory) and $SRC (the source root). Its stdout, stderr and exit status
+# must equal NAME.out, NAME.err and NAME.rc (a missing .out/.err means
+# empty). Environment is cleared of DMABUFCTL_* first.
+# Usage: run-case.sh DMABUFCTL SRCDIR NAME      (UPDATE_GOLDEN=1 rewrites them)
+set -u
+export DMABUFCTL=$1 SRC=$2
+name=$3
+cases=$SRC/tests/cli/cases
+export FIX=$SRC/tests/fixtures
+TMP=$(mktemp -d)
+export TMP
+trap 'rm -rf "$TMP"' EXIT
+unset DMABUFCTL_CGROUP_ROOT DMABUFCTL_PROC_ROOT DMABUFCTL_SYSFS_ROOT
+export LC_ALL=C
+
+(cd "$TMP" && bash -e "$cases/$name.cmd") > "$TMP/.out.raw" 2> "$TMP/.err.raw"
+echo $? > "$TMP/.rc"
+# Golden files hold no absolute paths of this checkout or of the scratch dir.
+for k in out err; do
+        sed -e "s|$TMP|@TMP@|g" -e "s|$SRC|@SRC@|g" "$TMP/.$k.raw" > "$TMP/.$k"
+done
+
+if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+        cp "$TMP/.out" "$cases/$name.out"
+        cp "$TMP/.err" "$cases/$name.err"
+        cp "$TMP/.rc" "$cases/$name.rc"
+        [ -s "$cases/$name.out" ] || rm -f "$cases/$name.out"
+        [ -s "$cases/$name.err" ] || rm -f "$cases/$name.err"
+        exit 0
+fi
+
+fail=0
+for k in out err rc; do
+        want=$cases/$name.$k
+        [ -e "$want" ] || want=/dev/null
+        if ! diff -u --label "expected $name.$k" --label "actual $name.$k" "$want" "$TMP/.$k"; then
+                fail=1
+        fi
+done
+exit $fail
