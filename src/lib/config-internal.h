@@ -31,6 +31,7 @@ enum {
 struct policy_src {
         struct loc section;     /* first [policy:NAME] */
         struct loc key[_PKEY_MAX];
+        bool target_tried;      /* a cgroup or unit key was there (maybe invalid) */
 };
 
 struct config_state {

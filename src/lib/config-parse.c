@@ -447,6 +447,7 @@ static int policy_key(struct file_state *fs, int k, const char *key, const char 
         case PKEY_UNIT: {
                 int other = k == PKEY_CGROUP ? PKEY_UNIT : PKEY_CGROUP;
 
+                src->target_tried = true;
                 if (seen[other])
                         return fs_diag(fs, "policy %s: both cgroup and unit are set (%s at line %u); use one",
                                        p->name, policy_keys[other], seen[other]);

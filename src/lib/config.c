@@ -316,7 +316,7 @@ static int check_limits(struct config_state *s, size_t i) {
         char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX];
         int k = 0;
 
-        if (!p->cgroup && !p->unit)
+        if (!p->cgroup && !p->unit && !src->target_tried)
                 k = diag_at(s, &src->section, "policy %s: neither cgroup nor unit is set", p->name);
         if (k >= 0 && (p->set & DBC_POLICY_DMABUF_WARN) && (p->set & DBC_POLICY_DMABUF_MAX) &&
             p->dmabuf_warn > p->dmabuf_max)

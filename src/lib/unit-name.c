@@ -46,6 +46,10 @@ bool dbc_unit_name_is_valid(const char *name) {
         for (const char *p = name; p < at; p++)
                 if (!strchr(VALID_CHARS, *p))
                         return false;
+        /* A slice's '-' separates the names of its parents. */
+        if (streq(suffix, ".slice") && !streq(name, "-.slice") &&
+            (name[0] == '-' || suffix[-1] == '-' || memmem(name, (size_t) (suffix - name), "--", 2)))
+                return false;
         return true;
 }
 
