@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-static void vreport(const char *fmt, va_list ap) {
+_printf_(1, 0) static void vreport(const char *fmt, va_list ap) {
         fputs("dmabufctl: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
