@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "dmabufctl/fdinfo.h"
+#include "dmabufctl/macro.h"
+
+#define KEY_IS(key, len, lit) ((len) == sizeof(lit) - 1 && memcmp((key), (lit), (len)) == 0)
+
+/* Decimal digits only: the kernel prints these with %zu / %ld / %lu / %llu. */
+static int parse_dec(const char *p, const char *end, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (p == end)
+                return -EINVAL;
+        for (; p < end; p++) {
+                unsigned d;
+
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                d = (unsigned) (*p - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -EINVAL;
+                v = v * 10 + d;
+        }
+        *ret = v;
+        return 0;
+}
+
+static void copy_name(char dst[static DBC_DMABUF_NAME_MAX], const char *p, const char *end) {
+        size_t n = (size_t) (end - p);
+
+        if (n >= DBC_DMABUF_NAME_MAX)
+                n = DBC_DMABUF_NAME_MAX - 1;
+        memcpy(dst, p, n);
+        dst[n] = '\0';
+        /* A NUL inside the value would silently cut it; it cannot come from
+         * the kernel, keep the result a plain C string anyway. */
+}
+
+int dbc_fdinfo_parse(const char *buf, size_t len, struct dbc_fdinfo *ret) {
+        struct dbc_fdinfo fi = {};
+        const char *p = buf, *end = buf + len;
+        bool is_dmabuf = false, has_size = false;
+        int bad = 0;
+
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                const char *eol = nl ? nl : end;
+                const char *colon = memchr(p, ':', (size_t) (eol - p));
+                const char *key = p, *v;
+                size_t klen;
+
+                p = eol + 1;
+                if (!colon)
+                        continue;
+                klen = (size_t) (colon - key);
+                v = colon + 1;
+                while (v < eol && (*v == '\t' || *v == ' '))
+                        v++;
+
+                if (KEY_IS(key, klen, "exp_name")) {
+                        is_dmabuf = true;
+                        copy_name(fi.exp_name, v, eol);
+                } else if (KEY_IS(key, klen, "name"))
+                        copy_name(fi.name, v, eol);
+                else if (KEY_IS(key, klen, "size")) {
+                        if (parse_dec(v, eol, &fi.size) < 0)
+                                bad = -EINVAL;
+                        has_size = true;
+                } else if (KEY_IS(key, klen, "count")) {
+                        if (parse_dec(v, eol, &fi.count) < 0)
+                                bad = -EINVAL;
+                } else if (KEY_IS(key, klen, "ino")) {
+                        if (parse_dec(v, eol, &fi.ino) < 0)
+                                bad = -EINVAL;
+                        fi.has_ino = true;
+                } else if (KEY_IS(key, klen, "charged_cgroup_id")) {
+                        if (parse_dec(v, eol, &fi.charged_cgroup_id) < 0)
+                                bad = -EINVAL;
+                        fi.has_charged_cgroup_id = true;
+                }
+        }
+
+        /* Another kind of file may well have keys of these names with other
+         * shapes (drm fdinfo, eventfd, ...): only judge a dma-buf. */
+        if (!is_dmabuf)
+                return 0;
+        if (bad < 0 || !has_size)
+                return -EINVAL;
+        *ret = fi;
+        return 1;
+}
