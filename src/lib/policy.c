@@ -43,7 +43,7 @@ enum dbc_state dbc_policy_evaluate(const struct dbc_policy *p, const struct dbc_
         if (has_dmabuf && (p->set & DBC_POLICY_DMABUF_WARN) && s->stat.dmabuf > p->dmabuf_warn)
                 return DBC_STATE_WARN;
         /* memory.high "max" reads as DBC_SIZE_MAX, which nothing exceeds. */
-        if (s->has_memory && s->memory_current > s->memory_high)
+        if (s->has_current && s->memory_current > s->memory_high)
                 return DBC_STATE_WARN;
         return DBC_STATE_OK;
 }

@@ -56,6 +56,7 @@ Test(policy, match) {
 static struct dbc_sample sample(uint64_t current, uint64_t high, bool has_dmabuf, uint64_t dmabuf) {
         return (struct dbc_sample) {
                 .has_memory = true,
+                .has_current = true,
                 .memory_current = current,
                 .memory_max = DBC_SIZE_MAX,
                 .memory_high = high,
@@ -110,6 +111,16 @@ Test(policy, evaluate_truth_table) {
         for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
                 cr_expect_eq(dbc_policy_evaluate(t[i].p, &t[i].s), t[i].want, "case %zu: %s: got %s",
                              i, t[i].why, dbc_state_to_string(dbc_policy_evaluate(t[i].p, &t[i].s)));
+}
+
+Test(policy, evaluate_root_without_memory_current) {
+        struct dbc_sample s = sample(10 * M, 5 * M, true, 0);
+
+        s.has_current = false;
+        cr_expect_eq(dbc_policy_evaluate(NULL, &s), DBC_STATE_OK);
+        cr_expect_eq(dbc_policy_evaluate(&(struct dbc_policy) { .name = (char *) "r", .cgroup = (char *) "/",
+                                                                .dmabuf_warn = DBC_SIZE_MAX, .dmabuf_max = DBC_SIZE_MAX },
+                                         &s), DBC_STATE_OK);
 }
 
 Test(policy, evaluate_without_memory_controller) {
