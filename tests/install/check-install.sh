@@ -26,7 +26,7 @@ want=(
         "$compdir/dmabufctl"
 )
 # What later parts add, once their sources exist.
-[ -d "$src/src/daemon" ] && want+=(/usr/sbin/dmabufd /usr/share/man/man8/dmabufd.8)
+[ -f "$src/src/daemon/meson.build" ] && want+=(/usr/sbin/dmabufd /usr/share/man/man8/dmabufd.8)
 [ -f "$src/conf/dmabufd.service" ] && want+=("$unitdir/dmabufd.service")
 [ -f "$src/conf/dmabufctl.catalog" ] && want+=("$catalogdir/dmabufctl.catalog")
 
