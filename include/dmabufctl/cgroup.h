@@ -52,8 +52,10 @@ struct dbc_sample {
 /* Read memory.current, memory.max, memory.high and memory.stat of path.
  * A cgroup without the memory controller gives has_memory = false and
  * returns 0. Returns -ENOENT when the cgroup does not exist (or vanished),
- * -EACCES etc. for unreadable files, -EINVAL for malformed content. */
-int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret);
+ * -EACCES etc. for unreadable files, -EINVAL for malformed content; then
+ * *ret_failed (when not NULL) names the file that failed ("memory.stat"), or
+ * is NULL when the failure was not a file's. */
+int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret, const char **ret_failed);
 
 /* Called for each cgroup, parents before children, siblings in name order.
  * dirfd is the cgroup's directory, valid during the call. Returning a
@@ -65,4 +67,4 @@ typedef int (*dbc_walk_fn)(struct dbc_root *r, const char *path, int dirfd, void
 int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata);
 
 /* Read one cgroup's sample through an already open directory fd. */
-int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret);
+int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_failed);

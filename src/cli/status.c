@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +14,8 @@ enum { COL_CGROUP, COL_CURRENT, COL_MAX, COL_HIGH, COL_DMABUF, COL_POLICY, COL_S
 static const struct table_column status_columns[] = {
         [COL_CGROUP]  = { "CGROUP",  "cgroup",         TABLE_STRING },
         [COL_CURRENT] = { "CURRENT", "memory_current", TABLE_SIZE },
-        [COL_MAX]     = { "MAX",     "memory_max",     TABLE_SIZE },
-        [COL_HIGH]    = { "HIGH",    "memory_high",    TABLE_SIZE },
+        [COL_MAX]     = { "MAX",     "memory_max",     TABLE_LIMIT },
+        [COL_HIGH]    = { "HIGH",    "memory_high",    TABLE_LIMIT },
         [COL_DMABUF]  = { "DMABUF",  "dmabuf",         TABLE_SIZE },
         [COL_POLICY]  = { "POLICY",  "policy",         TABLE_STRING },
         [COL_STATE]   = { "STATE",   "state",          TABLE_STRING },
@@ -29,7 +25,6 @@ enum sort_key { SORT_NAME, SORT_DMABUF, SORT_CURRENT };
 
 struct status {
         struct cli *cli;
-        struct dbc_root *root;
         struct dbc_config *config;
         struct table table;
         bool all;
@@ -61,24 +56,13 @@ static int add_row(struct status *st, const char *path, const struct dbc_sample 
         return 0;
 }
 
-/* Name the file that failed: the library says why, not which of the four. */
-static const char *failed_file(struct dbc_root *root, const char *path) {
-        static const char *const files[] = { "memory.current", "memory.max", "memory.high", "memory.stat" };
-        char p[PATH_MAX];
-
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                snprintf(p, sizeof(p), "%s/%s", path[1] ? path + 1 : ".", files[i]);
-                if (faccessat(root->fd, p, R_OK, AT_EACCESS) < 0 && errno != ENOENT)
-                        return files[i];
-        }
-        return "memory files";
-}
-
-static int report_sample_error(struct status *st, const char *path, int r) {
-        if (r == -EINVAL)
-                cli_error("cgroup %s: malformed memory.current, memory.max, memory.high or memory.stat", path);
+static int report_sample_error(struct status *st, const char *path, const char *file, int r) {
+        if (!file)
+                cli_error("cgroup %s: %s", path, strerror(-r));
+        else if (r == -EINVAL)
+                cli_error("cgroup %s: %s: malformed content", path, file);
         else
-                cli_error("cgroup %s: cannot read %s: %s", path, failed_file(st->root, path), strerror(-r));
+                cli_error("cgroup %s: cannot read %s: %s", path, file, strerror(-r));
         if (!st->error)
                 st->error = r;
         return 0;       /* go on with the others: lose nothing */
@@ -86,14 +70,15 @@ static int report_sample_error(struct status *st, const char *path, int r) {
 
 static int walk_one(struct dbc_root *root, const char *path, int dirfd, void *userdata) {
         struct status *st = userdata;
+        const char *file;
         struct dbc_sample s;
         int r;
 
-        r = dbc_cgroup_sample_at(dirfd, &s);
+        r = dbc_cgroup_sample_at(dirfd, &s, &file);
         if (r == -ENOENT)
                 return 0;       /* removed while we looked */
         if (r < 0)
-                return report_sample_error(st, path, r);
+                return report_sample_error(st, path, file, r);
         return add_row(st, path, &s);
 }
 
@@ -206,7 +191,6 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
         ret = cli_open_root(cli, &root);
         if (ret != EXIT_OK)
                 goto out;
-        st.root = root;
         ret = cli_load_config(cli, &st.config);
         if (ret != EXIT_OK)
                 goto out;
@@ -222,8 +206,9 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
                 }
         } else
                 for (int i = 0; i < n; i++) {
+                        const char *file;
                         struct dbc_sample s;
-                        int r = dbc_cgroup_sample(root, paths[i], &s);
+                        int r = dbc_cgroup_sample(root, paths[i], &s, &file);
 
                         if (r == -ENOENT || r == -ENOTDIR) {
                                 cli_error("%s: no such cgroup under %s", paths[i], root->path);
@@ -231,7 +216,7 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
                                 continue;
                         }
                         if (r < 0) {
-                                report_sample_error(&st, paths[i], r);
+                                report_sample_error(&st, paths[i], file, r);
                                 continue;
                         }
                         if (add_row(&st, paths[i], &s) < 0) {

@@ -128,7 +128,10 @@ static char *cell_text(const struct table_column *col, const struct table_cell *
         case TABLE_STRING:
                 return escape_text(c->s);
         case TABLE_SIZE:
-                if (bytes && c->u != DBC_SIZE_MAX) {
+        case TABLE_LIMIT:
+                if (col->type == TABLE_LIMIT && c->u == DBC_SIZE_MAX)
+                        return strdup("max");
+                if (bytes || c->u == DBC_SIZE_MAX) {
                         if (asprintf(&s, "%" PRIu64, c->u) < 0)
                                 return NULL;
                         return s;
@@ -219,7 +222,7 @@ void table_print_json_value(const struct table *t, struct dbc_json *j) {
                         if (!col->json_key)
                                 continue;
                         dbc_json_key(j, col->json_key);
-                        if (cell->null || (col->type == TABLE_SIZE && cell->u == DBC_SIZE_MAX))
+                        if (cell->null || (col->type == TABLE_LIMIT && cell->u == DBC_SIZE_MAX))
                                 dbc_json_null(j);
                         else if (col->type == TABLE_STRING)
                                 dbc_json_string(j, cell->s);

@@ -9,7 +9,8 @@
 /* One row model for text and JSON output, so the two cannot drift. */
 enum table_type {
         TABLE_STRING,           /* text as is (control bytes escaped); JSON string */
-        TABLE_SIZE,             /* bytes: human or raw in text, "max" for DBC_SIZE_MAX; JSON integer, null for max */
+        TABLE_SIZE,             /* bytes: human or raw in text; JSON integer */
+        TABLE_LIMIT,            /* a size limit: as TABLE_SIZE, but DBC_SIZE_MAX is "max" in text and null in JSON */
         TABLE_U64,              /* plain integer */
         TABLE_DELTA,            /* signed change of a size: "+1.0M" / "-4.0K"; JSON integer */
 };

@@ -189,39 +189,45 @@ int dbc_cgroup_path_normalize(const char *in, char **ret) {
  * vendor kernels that add keys. */
 #define STAT_BUF 16384
 
-static int read_limit_at(int dirfd, const char *name, uint64_t *ret) {
+static int read_limit_at(int dirfd, const char *name, uint64_t *ret, const char **failed) {
         char buf[64];
         int r;
 
         r = dbc_read_file_at(dirfd, name, buf, sizeof(buf));
-        if (r < 0)
-                return r;
-        return dbc_parse_limit(buf, ret);
+        if (r >= 0)
+                r = dbc_parse_limit(buf, ret);
+        if (r < 0 && r != -ENOENT)
+                *failed = name;
+        return r;
 }
 
-int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret) {
+int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_failed) {
         struct dbc_sample s = {
                 .memory_max = DBC_SIZE_MAX,     /* the root has no limit files */
                 .memory_high = DBC_SIZE_MAX,
         };
+        const char *failed = NULL;
         struct stat st;
         int r;
 
+        if (!ret_failed)
+                ret_failed = &failed;
+        *ret_failed = NULL;
         if (fstat(dirfd, &st) < 0)
                 return -errno;
         s.id = (uint64_t) st.st_ino;
 
-        r = read_limit_at(dirfd, "memory.current", &s.memory_current);
+        r = read_limit_at(dirfd, "memory.current", &s.memory_current, ret_failed);
         if (r >= 0)
                 s.has_current = true;
         else if (r != -ENOENT)          /* the root has no memory.current */
                 return r;
 
         if (s.has_current) {
-                r = read_limit_at(dirfd, "memory.max", &s.memory_max);
+                r = read_limit_at(dirfd, "memory.max", &s.memory_max, ret_failed);
                 if (r < 0 && r != -ENOENT)
                         return r;
-                r = read_limit_at(dirfd, "memory.high", &s.memory_high);
+                r = read_limit_at(dirfd, "memory.high", &s.memory_high, ret_failed);
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
@@ -232,11 +238,15 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret) {
         r = dbc_read_file_at(dirfd, "memory.stat", buf, STAT_BUF);
         if (r >= 0) {
                 r = dbc_memstat_parse(buf, (size_t) r, &s.stat);
-                if (r < 0)
+                if (r < 0) {
+                        *ret_failed = "memory.stat";
                         return r;
+                }
                 s.has_stat = true;
-        } else if (r != -ENOENT)
+        } else if (r != -ENOENT) {
+                *ret_failed = "memory.stat";
                 return r;
+        }
 
         s.has_memory = s.has_current || s.has_stat;
         /* No memory files: no memory controller here, or the cgroup went
@@ -259,13 +269,13 @@ static int open_cgroup(struct dbc_root *r, const char *path) {
         return fd < 0 ? -errno : fd;
 }
 
-int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret) {
+int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret, const char **ret_failed) {
         _cleanup_close_ int fd = -1;
 
         fd = open_cgroup(r, path);
         if (fd < 0)
                 return fd;
-        return dbc_cgroup_sample_at(fd, ret);
+        return dbc_cgroup_sample_at(fd, ret, ret_failed);
 }
 
 static int cmp_str(const void *a, const void *b) {

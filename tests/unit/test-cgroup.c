@@ -107,7 +107,7 @@ Test(cgroup, sample) {
         struct dbc_sample s;
 
         cr_assert_eq(dbc_root_open(tree, &r), 0);
-        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s), 0);
+        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s, NULL), 0);
         cr_assert(s.has_memory);
         cr_assert_eq(s.memory_current, 4096);
         cr_assert_eq(s.memory_max, DBC_SIZE_MAX);
@@ -117,22 +117,29 @@ Test(cgroup, sample) {
         cr_assert_neq(s.id, 0);
 
         /* root: no memory.current, memory.max or memory.high, but memory.stat */
-        cr_assert_eq(dbc_cgroup_sample(r, "/", &s), 0);
+        cr_assert_eq(dbc_cgroup_sample(r, "/", &s, NULL), 0);
         cr_assert(s.has_memory && s.has_stat);
         cr_assert_not(s.has_current);
         cr_assert_eq(s.memory_max, DBC_SIZE_MAX);
 
-        cr_assert_eq(dbc_cgroup_sample(r, "/a.slice/nomem", &s), 0);
+        cr_assert_eq(dbc_cgroup_sample(r, "/a.slice/nomem", &s, NULL), 0);
         cr_assert_not(s.has_memory);
         cr_assert_not(s.has_stat);
 
-        cr_assert_eq(dbc_cgroup_sample(r, "/gone", &s), -ENOENT);
+        cr_assert_eq(dbc_cgroup_sample(r, "/gone", &s, NULL), -ENOENT);
 
+        const char *failed = NULL;
         put("b.slice/memory.current", "12abc\n");
-        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s), -EINVAL);
+        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s, &failed), -EINVAL);
+        cr_assert_str_eq(failed, "memory.current");
         put("b.slice/memory.current", "1\n");
         put("b.slice/memory.stat", "dmabuf 99999999999999999999\n");
-        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s), -EINVAL);
+        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s, &failed), -EINVAL);
+        cr_assert_str_eq(failed, "memory.stat");
+        put("b.slice/memory.stat", "dmabuf 1\n");
+        put("b.slice/memory.high", "\n");
+        cr_assert_eq(dbc_cgroup_sample(r, "/b.slice", &s, &failed), -EINVAL);
+        cr_assert_str_eq(failed, "memory.high");
         dbc_root_free(r);
 }
 
