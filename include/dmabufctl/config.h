@@ -72,7 +72,9 @@ void dbc_diags_clear(struct dbc_diags *d);
  * later file's keys override the same policy's earlier keys. Every problem of
  * every file is collected in diags (all of them, not just the first).
  * A missing main file is a problem only when must_exist; otherwise it gives
- * the defaults with no policies.
+ * the defaults (and the drop-ins, if there are any). Within one section a
+ * key may appear once per file; cgroup and unit count as one setting, so a
+ * later file setting either one replaces the earlier target.
  * Returns 0 and *ret on success (diags empty); -EINVAL when any problem was
  * found (diags says what); -ENOMEM. */
 int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags);

@@ -26,5 +26,6 @@ const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char
  * a dmabuf figure is never over. */
 enum dbc_state dbc_policy_evaluate(const struct dbc_policy *p, const struct dbc_sample *s);
 
-/* Does path fall under one of the config's `protect` globs? */
+/* Does path fall under one of the config's `protect` globs: does a glob
+ * match it or one of its ancestors (fnmatch(3), FNM_PATHNAME)? */
 bool dbc_config_is_protected(const struct dbc_config *c, const char *path);

@@ -5,7 +5,9 @@
 
 #include "dmabufctl/config.h"
 
-/* Is name a unit name we accept (*.service, *.scope, *.slice)? */
+/* Is name a unit name we accept (*.service, *.scope, *.slice; systemd's
+ * characters; instances only for services; a slice name with a leading,
+ * trailing or double '-' is not one)? */
 bool dbc_unit_name_is_valid(const char *name);
 
 /* systemd's naming of slices, no systemd needed: "-.slice" is "/",
@@ -21,8 +23,10 @@ int dbc_slice_to_cgroup(const char *slice, char **ret);
 int dbc_bus_open_system(sd_bus **ret);
 
 /* A unit's cgroup: its ControlGroup property over sd-bus when bus is not
- * NULL, else (slices only) by naming. Returns -ENXIO when the unit is not
- * loaded or has no cgroup, -EHOSTDOWN without a bus for a non-slice unit. */
+ * NULL, else (slices only) by naming. A slice that systemd does not have
+ * loaded (or that has no cgroup yet) also resolves by naming. Returns -ENXIO
+ * when a service or scope is not loaded or has no cgroup, -EHOSTDOWN without
+ * a bus for a non-slice unit, -EINVAL for an invalid name. */
 int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret);
 
 /* Resolve every `unit` policy of c (sets policy->resolved). For each one
