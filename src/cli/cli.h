@@ -62,3 +62,4 @@ void cli_help(void);
 /* The verbs. */
 int verb_status(struct cli *cli, int argc, char *argv[]);
 int verb_check_config(struct cli *cli, int argc, char *argv[]);
+int verb_buffers(struct cli *cli, int argc, char *argv[]);

@@ -15,6 +15,7 @@ struct verb {
 static const struct verb verbs[] = {
         { "status",       "[CGROUP...]",       "Show memory and dma-buf use per cgroup, with policy state", verb_status },
         { "check-config", "[PATH]",            "Validate the configuration",                                 verb_check_config },
+        { "buffers",      "[OPTIONS...]",      "Show who holds which dma-buf, and which cgroup pays for it", verb_buffers },
 };
 
 void cli_help(void) {
@@ -41,6 +42,7 @@ void cli_help(void) {
                "\n"
                "Command options:\n"
                "  status:   --all, --sort dmabuf|current|name, --bytes\n"
+               "  buffers:  --pid PID, --cgroup CG (and below), --bytes\n"
                "\n"
                "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n"

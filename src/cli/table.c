@@ -12,9 +12,19 @@ void table_init(struct table *t, const struct table_column *columns, size_t n_co
         *t = (struct table) { .columns = columns, .n_columns = n_columns };
 }
 
+void table_set_sub_columns(struct table *t, const struct table_column *columns, size_t n_columns) {
+        t->sub_columns = columns;
+        t->n_sub_columns = n_columns;
+}
+
 void table_done(struct table *t) {
-        for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+        for (size_t i = 0; i < t->n_rows * t->n_columns; i++) {
                 free(t->cells[i].s);
+                if (t->cells[i].t) {
+                        table_done(t->cells[i].t);
+                        free(t->cells[i].t);
+                }
+        }
         free(t->cells);
         t->cells = NULL;
         t->n_rows = t->cap_rows = 0;
@@ -65,6 +75,17 @@ void table_set_delta(struct table *t, size_t row, size_t col, int64_t v) {
 
         c->d = v;
         c->null = false;
+}
+
+void table_set_table(struct table *t, size_t row, size_t col, struct table *sub) {
+        struct table_cell *c = table_cell(t, row, col);
+
+        if (c->t) {
+                table_done(c->t);
+                free(c->t);
+        }
+        c->t = sub;
+        c->null = !sub;
 }
 
 static int (*sort_cmp)(const struct table_cell *a, const struct table_cell *b);
@@ -154,49 +175,115 @@ static char *cell_text(const struct table_column *col, const struct table_cell *
                         return NULL;
                 return s;
         }
+        case TABLE_TABLE:       /* laid out by table_print_text() */
+                return strdup("");
         }
         return NULL;
 }
 
-void table_print_text(const struct table *t, FILE *f, bool bytes) {
-        size_t nc = t->n_columns, nr = t->n_rows;
-        char **txt = calloc((nr + 1) * nc, sizeof(char *));
-        size_t *w = calloc(nc, sizeof(size_t));
-        size_t last = 0;
+/* The text columns of t, nested tables' columns in place of theirs. */
+static size_t flat_columns(const struct table *t, const struct table_column **out) {
+        const struct table_column *cols = t->columns;
+        size_t k = 0;
 
-        if (!txt || !w)
-                goto out;
-        for (size_t c = 0; c < nc; c++) {
-                if (!t->columns[c].header)
+        for (size_t c = 0; c < t->n_columns; c++) {
+                if (!cols[c].header)
                         continue;
-                txt[c] = strdup(t->columns[c].header);
-                last = c;
+                if (cols[c].type == TABLE_TABLE) {
+                        for (size_t s = 0; s < t->n_sub_columns; s++)
+                                if (t->sub_columns[s].header) {
+                                        if (out)
+                                                out[k] = &t->sub_columns[s];
+                                        k++;
+                                }
+                } else {
+                        if (out)
+                                out[k] = &cols[c];
+                        k++;
+                }
         }
-        for (size_t r = 0; r < nr; r++)
-                for (size_t c = 0; c < nc; c++)
-                        if (t->columns[c].header)
-                                txt[(r + 1) * nc + c] = cell_text(&t->columns[c], &t->cells[r * nc + c], bytes);
-        for (size_t i = 0; i < (nr + 1) * nc; i++)
+        return k;
+}
+
+/* Lines row r takes in text. */
+static size_t row_lines(const struct table *t, size_t r) {
+        size_t n = 1;
+
+        for (size_t c = 0; c < t->n_columns; c++) {
+                const struct table_cell *cell = &t->cells[r * t->n_columns + c];
+                if (t->columns[c].type == TABLE_TABLE && cell->t && cell->t->n_rows > n)
+                        n = cell->t->n_rows;
+        }
+        return n;
+}
+
+/* Fill line l of row r into out[] (flat columns); NULL where blank. */
+static void row_line_text(const struct table *t, size_t r, size_t l, bool bytes, char **out) {
+        size_t k = 0;
+
+        for (size_t c = 0; c < t->n_columns; c++) {
+                const struct table_column *col = &t->columns[c];
+                const struct table_cell *cell = &t->cells[r * t->n_columns + c];
+
+                if (!col->header)
+                        continue;
+                if (col->type != TABLE_TABLE) {
+                        out[k++] = l == 0 ? cell_text(col, cell, bytes) : strdup("");
+                        continue;
+                }
+                for (size_t s = 0; s < t->n_sub_columns; s++) {
+                        const struct table *sub = cell->t;
+
+                        if (!t->sub_columns[s].header)
+                                continue;
+                        if (sub && l < sub->n_rows)
+                                out[k] = cell_text(&t->sub_columns[s], &sub->cells[l * sub->n_columns + s], bytes);
+                        else
+                                out[k] = strdup(l == 0 ? "-" : "");
+                        k++;
+                }
+        }
+}
+
+void table_print_text(const struct table *t, FILE *f, bool bytes) {
+        size_t nc = flat_columns(t, NULL), nl = 1;
+        const struct table_column **cols = calloc(nc + 1, sizeof(*cols));
+        char **txt = NULL;
+        size_t *w = calloc(nc + 1, sizeof(size_t));
+
+        for (size_t r = 0; r < t->n_rows; r++)
+                nl += row_lines(t, r);
+        txt = calloc(nl * nc + 1, sizeof(char *));
+        if (!txt || !w || !cols)
+                goto out;
+        flat_columns(t, cols);
+        for (size_t c = 0; c < nc; c++)
+                txt[c] = strdup(cols[c]->header);
+        for (size_t r = 0, line = 1; r < t->n_rows; r++)
+                for (size_t l = 0, n = row_lines(t, r); l < n; l++, line++)
+                        row_line_text(t, r, l, bytes, txt + line * nc);
+        for (size_t i = 0; i < nl * nc; i++)
                 if (txt[i] && text_width(txt[i]) > w[i % nc])
                         w[i % nc] = text_width(txt[i]);
 
-        for (size_t r = 0; r <= nr; r++) {
-                bool first = true;
-                for (size_t c = 0; c < nc; c++) {
-                        const char *s = txt[r * nc + c];
+        for (size_t l = 0; l < nl; l++) {
+                size_t end = nc;
+
+                /* no trailing blanks: stop after the last non-empty cell */
+                while (end > 0 && txt[l * nc + end - 1] && !txt[l * nc + end - 1][0])
+                        end--;
+                for (size_t c = 0; c < end; c++) {
+                        const char *s = txt[l * nc + c];
                         size_t pad;
 
-                        if (!t->columns[c].header)
-                                continue;
                         if (!s)
                                 s = "?";
                         pad = w[c] - text_width(s);
-                        if (!first)
+                        if (c > 0)
                                 fputc(' ', f);
-                        first = false;
-                        if (t->columns[c].type == TABLE_STRING) {
+                        if (cols[c]->type == TABLE_STRING) {
                                 fputs(s, f);
-                                if (c != last)
+                                if (c != nc - 1)
                                         fprintf(f, "%*s", (int) pad, "");
                         } else
                                 fprintf(f, "%*s%s", (int) pad, "", s);
@@ -205,10 +292,11 @@ void table_print_text(const struct table *t, FILE *f, bool bytes) {
         }
 out:
         if (txt)
-                for (size_t i = 0; i < (nr + 1) * nc; i++)
+                for (size_t i = 0; i < nl * nc; i++)
                         free(txt[i]);
         free(txt);
         free(w);
+        free(cols);
 }
 
 void table_print_json_value(const struct table *t, struct dbc_json *j) {
@@ -228,6 +316,8 @@ void table_print_json_value(const struct table *t, struct dbc_json *j) {
                                 dbc_json_string(j, cell->s);
                         else if (col->type == TABLE_DELTA)
                                 dbc_json_i64(j, cell->d);
+                        else if (col->type == TABLE_TABLE)
+                                table_print_json_value(cell->t, j);
                         else
                                 dbc_json_u64(j, cell->u);
                 }

@@ -13,6 +13,9 @@ enum table_type {
         TABLE_LIMIT,            /* a size limit: as TABLE_SIZE, but DBC_SIZE_MAX is "max" in text and null in JSON */
         TABLE_U64,              /* plain integer */
         TABLE_DELTA,            /* signed change of a size: "+1.0M" / "-4.0K"; JSON integer */
+        TABLE_TABLE,            /* a nested table with the columns table_set_sub_columns() names:
+                                 * JSON array of objects; in text its columns continue the row,
+                                 * one line per nested row. One such column per table. */
 };
 
 struct table_column {
@@ -26,6 +29,7 @@ struct table_cell {
         char *s;
         uint64_t u;
         int64_t d;
+        struct table *t;        /* TABLE_TABLE, owned */
 };
 
 struct table {
@@ -34,10 +38,15 @@ struct table {
         struct table_cell *cells;       /* n_rows * n_columns */
         size_t n_rows;
         size_t cap_rows;
+        const struct table_column *sub_columns;        /* of the TABLE_TABLE column */
+        size_t n_sub_columns;
 };
 
 void table_init(struct table *t, const struct table_column *columns, size_t n_columns);
 void table_done(struct table *t);
+/* The columns of the nested tables of t's TABLE_TABLE column (for the text
+ * header even when there are no rows). */
+void table_set_sub_columns(struct table *t, const struct table_column *columns, size_t n_columns);
 
 /* Append a row, all cells null. Returns its index or -ENOMEM. */
 int table_add_row(struct table *t);
@@ -45,11 +54,16 @@ struct table_cell *table_cell(struct table *t, size_t row, size_t col);
 int table_set_string(struct table *t, size_t row, size_t col, const char *s);  /* NULL: null */
 void table_set_u64(struct table *t, size_t row, size_t col, uint64_t v);
 void table_set_delta(struct table *t, size_t row, size_t col, int64_t v);
+/* Hand a nested table (initialised with t's sub columns) to the cell; it is
+ * freed with t. */
+void table_set_table(struct table *t, size_t row, size_t col, struct table *sub);
 
 /* Sort rows with cmp over whole rows (arrays of n_columns cells). */
 void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const struct table_cell *b));
 
-/* Aligned text with a header line; bytes: raw numbers instead of human sizes. */
+/* Aligned text with a header line; bytes: raw numbers instead of human sizes.
+ * A row with a nested table takes one line per nested row (at least one);
+ * its other cells are printed on the first. */
 void table_print_text(const struct table *t, FILE *f, bool bytes);
 /* A JSON array of objects, one per row. */
 void table_print_json(const struct table *t, FILE *f);

@@ -1,0 +1,1 @@
+"$DMABUFCTL" --proc-root "$FIX/proc-buffers" buffers --pid 12x

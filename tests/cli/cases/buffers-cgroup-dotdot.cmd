@@ -1,0 +1,1 @@
+"$DMABUFCTL" --proc-root "$FIX/proc-buffers" buffers --cgroup /apps.slice/../x

@@ -1,0 +1,1 @@
+"$DMABUFCTL" --proc-root "$TMP/nonexistent" buffers
