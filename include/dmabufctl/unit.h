@@ -31,6 +31,8 @@ int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret);
 
 /* Resolve every `unit` policy of c (sets policy->resolved). For each one
  * that cannot be resolved, warn(policy, error, userdata) is called once and
- * the policy is skipped. Returns the number of unresolved policies. */
+ * the policy is skipped; error is dbc_unit_resolve()'s, or -EEXIST when the
+ * unit's cgroup is another policy's. Returns the number of unresolved
+ * policies, or -ENOMEM. */
 typedef void (*dbc_unit_warn_fn)(const struct dbc_policy *p, int error, void *userdata);
 int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn warn, void *userdata);

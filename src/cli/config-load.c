@@ -29,6 +29,9 @@ static void warn_unit(const struct dbc_policy *p, int error, void *userdata) {
                 else
                         cli_warn("policy %s: unit %s: systemd is not running, skipped", p->name, p->unit);
                 break;
+        case -EEXIST:
+                cli_warn("policy %s: unit %s: its cgroup is another policy's, skipped", p->name, p->unit);
+                break;
         default:
                 cli_warn("policy %s: unit %s: %s, skipped", p->name, p->unit, strerror(-error));
         }

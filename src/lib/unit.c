@@ -83,6 +83,20 @@ int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret) {
         return dbc_slice_to_cgroup(unit, ret);
 }
 
+/* Is path claimed by another policy: a cgroup policy's path (or glob, as
+ * written) or another unit's cgroup? */
+static bool claimed_by_other(const struct dbc_config *c, size_t self, const char *path) {
+        for (size_t i = 0; i < c->n_policies; i++) {
+                const struct dbc_policy *o = &c->policies[i];
+
+                if (i == self)
+                        continue;
+                if ((o->cgroup && streq(o->cgroup, path)) || (o->resolved && streq(o->resolved, path)))
+                        return true;
+        }
+        return false;
+}
+
 int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn warn, void *userdata) {
         int n = 0;
 
@@ -93,11 +107,16 @@ int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn
 
                 if (!p->unit)
                         continue;
+                free(p->resolved);
+                p->resolved = NULL;
                 k = dbc_unit_resolve(bus, p->unit, &path);
                 if (k == -ENOMEM)
                         return k;
-                free(p->resolved);
-                p->resolved = NULL;
+                /* The check-config rule, for what only systemd could tell. */
+                if (k >= 0 && claimed_by_other(c, i, path)) {
+                        free(path);
+                        k = -EEXIST;
+                }
                 if (k < 0) {
                         if (warn)
                                 warn(p, k, userdata);

@@ -122,6 +122,28 @@ Test(unit, resolve_units_without_bus) {
         }
 }
 
+static void expect_eexist(const struct dbc_policy *p, int error, void *userdata) {
+        cr_expect_str_eq(p->name, "late");
+        cr_expect_eq(error, -EEXIST);
+        (*(int *) userdata)++;
+}
+
+Test(unit, resolved_cgroup_claimed_twice) {
+        struct dbc_policy ps[] = {
+                { .name = (char *) "path", .cgroup = (char *) "/apps.slice" },
+                { .name = (char *) "late", .unit = (char *) "apps.slice" },
+                { .name = (char *) "other", .unit = (char *) "other.slice" },
+        };
+        struct dbc_config c = { .policies = ps, .n_policies = 3 };
+        int warned = 0;
+
+        cr_expect_eq(dbc_config_resolve_units(&c, NULL, expect_eexist, &warned), 1);
+        cr_expect_eq(warned, 1);
+        cr_expect_null(ps[1].resolved);
+        cr_expect_str_eq(ps[2].resolved, "/other.slice");
+        free(ps[2].resolved);
+}
+
 Test(unit, bus_needs_systemd) {
         sd_bus *bus = NULL;
         int k = dbc_bus_open_system(&bus);
