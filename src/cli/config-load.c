@@ -20,7 +20,7 @@ static void warn_unit(const struct dbc_policy *p, int error, void *userdata) {
 
         switch (error) {
         case -ENXIO:
-                cli_warn("policy %s: unit %s is not loaded or has no cgroup, skipped", p->name, p->unit);
+                cli_warn("policy %s: unit %s: not loaded or without a cgroup, skipped", p->name, p->unit);
                 break;
         case -EHOSTDOWN:
                 if (bus_error != -EHOSTDOWN)
