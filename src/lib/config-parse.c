@@ -244,7 +244,7 @@ static int next_line(struct file_state *fs, size_t limit) {
                 s++, l--;
 
         if (l + 2 > limit) {
-                fs_diag(fs, "line too long (more than %zu bytes)", limit - 3);
+                fs_diag(fs, "line too long (more than %zu bytes)", limit - 2);
                 l = 0;
                 goto out;
         }
