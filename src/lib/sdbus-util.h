@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Internal to the library: what unitprop.c and scope.c share. */
+
+#include <systemd/sd-bus.h>
+
+#define DBC_SD_DEST    "org.freedesktop.systemd1"
+#define DBC_SD_PATH    "/org/freedesktop/systemd1"
+#define DBC_SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+/* The errno of a failed call (error e set, or r): NoSuchUnit / LoadFailed
+ * as -ENXIO, AccessDenied as -EACCES. Copies e's message to *ret_error. */
+int dbc_bus_error(const sd_bus_error *e, int r, char **ret_error);
+
+/* LoadUnit(unit) and check its LoadState is "loaded" (-ENXIO otherwise).
+ * *ret_path: its object path. */
+int dbc_unit_object(sd_bus *bus, const char *unit, char **ret_path, char **ret_error);
