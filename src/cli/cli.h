@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/config.h"
@@ -56,6 +57,10 @@ int cli_load_config(struct cli *cli, struct dbc_config **ret);
 /* Print configuration problems on stderr, one "FILE:LINE: message" each. */
 void cli_print_diags(const struct dbc_diags *d);
 
+/* Parse the size argument of a verb's option (set.c); a bad one is a usage
+ * error already reported ("VERB: OPTION: invalid size ..."): -1. */
+int cli_parse_size_option(const char *verb, const char *option, const char *arg, uint64_t *ret);
+
 /* Print the --help text (main.c). */
 void cli_help(void);
 
@@ -63,3 +68,6 @@ void cli_help(void);
 int verb_status(struct cli *cli, int argc, char *argv[]);
 int verb_check_config(struct cli *cli, int argc, char *argv[]);
 int verb_buffers(struct cli *cli, int argc, char *argv[]);
+int verb_set(struct cli *cli, int argc, char *argv[]);
+int verb_apply(struct cli *cli, int argc, char *argv[]);
+int verb_run(struct cli *cli, int argc, char *argv[]);

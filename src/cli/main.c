@@ -16,6 +16,9 @@ static const struct verb verbs[] = {
         { "status",       "[CGROUP...]",       "Show memory and dma-buf use per cgroup, with policy state", verb_status },
         { "check-config", "[PATH]",            "Validate the configuration",                                 verb_check_config },
         { "buffers",      "[OPTIONS...]",      "Show who holds which dma-buf, and which cgroup pays for it", verb_buffers },
+        { "set",          "TARGET --memory-max SIZE", "Set the budget of a cgroup or systemd unit",          verb_set },
+        { "apply",        "[--dry-run]",       "Write every policy's budgets (old -> new)",                  verb_apply },
+        { "run",          "[OPTIONS] -- CMD...", "Run CMD in its own cgroup with a budget",                  verb_run },
 };
 
 void cli_help(void) {
@@ -43,6 +46,10 @@ void cli_help(void) {
                "Command options:\n"
                "  status:   --all, --sort dmabuf|current|name, --bytes\n"
                "  buffers:  --pid PID, --cgroup CG (and below), --bytes\n"
+               "  set:      TARGET (cgroup path, or NAME.service|.scope|.slice) --memory-max SIZE,\n"
+               "            --memory-high SIZE, --runtime (units: not persistent), --bytes\n"
+               "  apply:    --dry-run (print the changes, write nothing), --bytes\n"
+               "  run:      --memory-max SIZE, --dmabuf-max SIZE, --name NAME, --slice SLICE, -- CMD...\n"
                "\n"
                "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n"

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "changes.h"
+#include "dmabufctl/size.h"
+#include "table.h"
+
+enum { COL_TARGET, COL_KIND, COL_KEY, COL_OLD, COL_ARROW, COL_NEW, COL_POLICY };
+
+static const struct table_column change_columns[] = {
+        [COL_TARGET] = { "TARGET", "target", TABLE_STRING },
+        [COL_KIND]   = { NULL,     "kind",   TABLE_STRING },
+        [COL_KEY]    = { "KEY",    "key",    TABLE_STRING },
+        [COL_OLD]    = { "OLD",    "old",    TABLE_LIMIT },
+        [COL_ARROW]  = { "",       NULL,     TABLE_STRING },
+        [COL_NEW]    = { "NEW",    "new",    TABLE_LIMIT },
+        [COL_POLICY] = { NULL,     "policy", TABLE_STRING },
+};
+
+int changes_print(struct cli *cli, const struct dbc_plan *p) {
+        struct table t;
+        int ret = EXIT_OK;
+
+        table_init(&t, change_columns, ELEMENTSOF(change_columns));
+        for (size_t i = 0; i < p->n; i++) {
+                const struct dbc_change *c = &p->changes[i];
+                int row = table_add_row(&t);
+
+                if (row < 0 ||
+                    table_set_string(&t, (size_t) row, COL_TARGET, c->target) < 0 ||
+                    table_set_string(&t, (size_t) row, COL_KIND, c->unit ? "unit" : "cgroup") < 0 ||
+                    table_set_string(&t, (size_t) row, COL_KEY, dbc_limit_file(c->limit)) < 0 ||
+                    table_set_string(&t, (size_t) row, COL_ARROW, "->") < 0 ||
+                    table_set_string(&t, (size_t) row, COL_POLICY, c->policy) < 0) {
+                        table_done(&t);
+                        return cli_error("out of memory");
+                }
+                table_set_u64(&t, (size_t) row, COL_OLD, c->old);
+                table_set_u64(&t, (size_t) row, COL_NEW,
+                              c->state == DBC_CHANGE_WRITTEN || c->state == DBC_CHANGE_UNCHANGED ? c->in_force : c->new);
+        }
+        if (cli->json)
+                table_print_json(&t, stdout);
+        else if (t.n_rows > 0)
+                table_print_text(&t, stdout, cli->bytes);
+        table_done(&t);
+        if (fflush(stdout) != 0)
+                ret = cli_error("cannot write the output: %s", strerror(errno));
+        return ret;
+}
+
+const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, enum dbc_limit l, int error,
+                           const char *systemd_msg) {
+        static char buf[512];
+        const char *what;
+
+        if (unit) {
+                switch (error) {
+                case -ENXIO:
+                        what = "no such unit";
+                        break;
+                case -EHOSTDOWN:
+                        what = "systemd is not running (no /run/systemd/system), so units cannot be changed";
+                        break;
+                case -EACCES:
+                case -EPERM:
+                        what = "permission denied by systemd";
+                        break;
+                case -ETIMEDOUT:
+                        what = "systemd did not answer in time";
+                        break;
+                default:
+                        what = strerror(-error);
+                }
+                if (systemd_msg && *systemd_msg)
+                        snprintf(buf, sizeof(buf), "%s (systemd: %s)", what, systemd_msg);
+                else
+                        snprintf(buf, sizeof(buf), "%s", what);
+                return buf;
+        }
+        switch (error) {
+        case -ENOENT:
+                snprintf(buf, sizeof(buf), "no such cgroup under %s", root ? root->path : "the cgroup root");
+                break;
+        case -ENOMEDIUM:
+                snprintf(buf, sizeof(buf), "it has no %s: the memory controller is not enabled for it "
+                         "(cgroup.subtree_control of its parent)", dbc_limit_file(l));
+                break;
+        case -EXDEV:
+                snprintf(buf, sizeof(buf), "the root cgroup has no %s", dbc_limit_file(l));
+                break;
+        case -EACCES:
+        case -EPERM:
+        case -EROFS:
+                snprintf(buf, sizeof(buf), "permission denied (%s)", strerror(-error));
+                break;
+        case -EINVAL:
+                snprintf(buf, sizeof(buf), "the value was refused, or %s holds something that is not a size",
+                         dbc_limit_file(l));
+                break;
+        default:
+                snprintf(buf, sizeof(buf), "%s", strerror(-error));
+        }
+        return buf;
+}
+
+static const char *fmt(struct cli *cli, uint64_t v, char buf[static DBC_FORMAT_MAX]) {
+        if (cli->bytes && v != DBC_SIZE_MAX) {
+                snprintf(buf, DBC_FORMAT_MAX, "%llu", (unsigned long long) v);
+                return buf;
+        }
+        return dbc_size_format(v, buf);
+}
+
+int changes_report_failure(struct cli *cli, const char *verb, struct dbc_root *root, const struct dbc_plan *p,
+                           size_t failed, const char *systemd_msg) {
+        const struct dbc_change *f = &p->changes[failed];
+        size_t restored = 0, unrestored = 0;
+        char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX];
+
+        for (size_t i = 0; i < failed; i++) {
+                const struct dbc_change *c = &p->changes[i];
+
+                if (c->state == DBC_CHANGE_RESTORED)
+                        restored++;
+                if (c->state != DBC_CHANGE_RESTORE_FAILED)
+                        continue;
+                unrestored++;
+                cli_error("%s: could not restore %s of %s to %s (it stays %s): %s", verb,
+                          dbc_limit_file(c->limit), c->target, fmt(cli, c->old, a), fmt(cli, c->new, b),
+                          changes_reason(cli, root, c->unit, c->limit, c->error, NULL));
+        }
+        cli_error("%s: writing %s %s of %s failed: %s", verb, dbc_limit_file(f->limit), fmt(cli, f->new, a),
+                  f->target, changes_reason(cli, root, f->unit, f->limit, f->error, systemd_msg));
+        if (unrestored)
+                return cli_error("%s: rolled back %zu of %zu earlier writes; %zu could not be restored (above)",
+                                 verb, restored, restored + unrestored, unrestored);
+        if (restored == 0)
+                return cli_error("%s: nothing had been written before it: nothing changed", verb);
+        return cli_error("%s: rolled back: the %zu earlier write%s restored", verb, restored,
+                         restored == 1 ? " was" : "s were");
+}

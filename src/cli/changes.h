@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "cli.h"
+#include "dmabufctl/plan.h"
+
+/* Budget changes as rows, for `set` and `apply`: text "TARGET KEY OLD -> NEW",
+ * JSON objects target, kind ("cgroup"/"unit"), key, old, new, policy
+ * (sizes in bytes, null for max). new is what was read back after a write,
+ * else what was asked for (a dry run). */
+int changes_print(struct cli *cli, const struct dbc_plan *p);
+
+/* Why target cannot be read or written, as the end of a sentence
+ * ("no such cgroup under /sys/fs/cgroup"). systemd_msg: systemd's own words,
+ * or NULL. Returns a static or thread-unsafe buffer. */
+const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, enum dbc_limit l, int error,
+                           const char *systemd_msg);
+
+/* After dbc_plan_apply() failed at change `failed`: one line for the failed
+ * write, one per earlier write that could not be restored, and whether all
+ * was rolled back. Returns EXIT_FAIL. */
+int changes_report_failure(struct cli *cli, const char *verb, struct dbc_root *root, const struct dbc_plan *p,
+                           size_t failed, const char *systemd_msg);
