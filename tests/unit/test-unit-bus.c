@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dbc_unit_resolve() over sd-bus, against a stand-in for systemd's manager
+ * on a private socketpair connection (as systemctl talks to systemd on its
+ * private socket). The real systemd is the VM tests' job. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-id128.h>
+
+#include "dmabufctl/macro.h"
+#include "dmabufctl/unit.h"
+
+struct fake_unit {
+        const char *name;
+        const char *path;
+        const char *interface;
+        const char *cgroup;
+};
+
+static const struct fake_unit units[] = {
+        { "camera.service", "/org/freedesktop/systemd1/unit/camera_2eservice",
+          "org.freedesktop.systemd1.Service", "/system.slice/camera.service" },
+        { "run-u7.scope", "/org/freedesktop/systemd1/unit/run_2du7_2escope",
+          "org.freedesktop.systemd1.Scope", "/user.slice/user-1000.slice/run-u7.scope" },
+        { "idle.service", "/org/freedesktop/systemd1/unit/idle_2eservice",
+          "org.freedesktop.systemd1.Service", "" },
+        { "apps-x.slice", "/org/freedesktop/systemd1/unit/apps_2dx_2eslice",
+          "org.freedesktop.systemd1.Slice", "/apps.slice/apps-x.slice" },
+        { "idle.slice", "/org/freedesktop/systemd1/unit/idle_2eslice",
+          "org.freedesktop.systemd1.Slice", "" },
+};
+
+static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *name;
+        int k;
+
+        k = sd_bus_message_read(m, "s", &name);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                if (streq(units[i].name, name))
+                        return sd_bus_reply_method_return(m, "o", units[i].path);
+        return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit %s not loaded.", name);
+}
+
+static int control_group(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const struct fake_unit *u = userdata;
+
+        return sd_bus_message_append(reply, "s", u->cgroup);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
+        SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable unit_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("ControlGroup", "s", control_group, 0, 0),
+        SD_BUS_VTABLE_END,
+};
+
+static sd_bus *server, *client;
+static pthread_t thread;
+
+static void *serve(void *arg) {
+        for (;;) {
+                int k = sd_bus_process(server, NULL);
+
+                if (k < 0)
+                        break;          /* the client hung up */
+                if (k > 0)
+                        continue;
+                if (sd_bus_wait(server, UINT64_MAX) < 0)
+                        break;
+        }
+        return NULL;
+}
+
+static void setup(void) {
+        sd_id128_t id;
+        int fd[2];
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd), 0);
+        cr_assert_geq(sd_id128_randomize(&id), 0);
+
+        cr_assert_geq(sd_bus_new(&server), 0);
+        cr_assert_geq(sd_bus_set_fd(server, fd[0], fd[0]), 0);
+        cr_assert_geq(sd_bus_set_server(server, 1, id), 0);
+        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
+                                               "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                cr_assert_geq(sd_bus_add_object_vtable(server, NULL, units[i].path, units[i].interface,
+                                                       unit_vtable, (void *) &units[i]), 0);
+        cr_assert_geq(sd_bus_start(server), 0);
+
+        cr_assert_geq(sd_bus_new(&client), 0);
+        cr_assert_geq(sd_bus_set_fd(client, fd[1], fd[1]), 0);
+        cr_assert_geq(sd_bus_start(client), 0);
+        cr_assert_eq(pthread_create(&thread, NULL, serve, NULL), 0);
+}
+
+static void teardown(void) {
+        sd_bus_flush_close_unref(client);
+        pthread_join(thread, NULL);
+        sd_bus_flush_close_unref(server);
+}
+
+TestSuite(unit_bus, .init = setup, .fini = teardown, .timeout = 20);
+
+static void expect_path(const char *unit, const char *want) {
+        _cleanup_free_ char *p = NULL;
+
+        cr_assert_eq(dbc_unit_resolve(client, unit, &p), 0, "%s", unit);
+        cr_expect_str_eq(p, want, "%s", unit);
+}
+
+Test(unit_bus, control_group_of_loaded_units) {
+        expect_path("camera.service", "/system.slice/camera.service");
+        expect_path("run-u7.scope", "/user.slice/user-1000.slice/run-u7.scope");
+        expect_path("apps-x.slice", "/apps.slice/apps-x.slice");
+}
+
+Test(unit_bus, not_loaded_or_no_cgroup) {
+        char *p = (char *) "untouched";
+
+        cr_expect_eq(dbc_unit_resolve(client, "nope.service", &p), -ENXIO);
+        cr_expect_eq(dbc_unit_resolve(client, "idle.service", &p), -ENXIO, "inactive: empty ControlGroup");
+        cr_expect_eq(dbc_unit_resolve(client, "bad name.service", &p), -EINVAL);
+        cr_expect_str_eq(p, "untouched");
+}
+
+Test(unit_bus, slices_fall_back_to_naming) {
+        expect_path("apps-camera.slice", "/apps.slice/apps-camera.slice");      /* not loaded */
+        expect_path("idle.slice", "/idle.slice");                               /* no cgroup yet */
+}
+
+static void count(const struct dbc_policy *p, int error, void *userdata) {
+        cr_expect_str_eq(p->name, "gone");
+        cr_expect_eq(error, -ENXIO);
+        (*(int *) userdata)++;
+}
+
+Test(unit_bus, resolve_units) {
+        struct dbc_policy ps[] = {
+                { .name = (char *) "cam", .unit = (char *) "camera.service" },
+                { .name = (char *) "gone", .unit = (char *) "gone.service" },
+                { .name = (char *) "path", .cgroup = (char *) "/x" },
+        };
+        struct dbc_config c = { .policies = ps, .n_policies = 3 };
+        int warned = 0;
+
+        cr_expect_eq(dbc_config_resolve_units(&c, client, count, &warned), 1);
+        cr_expect_eq(warned, 1);
+        cr_expect_str_eq(ps[0].resolved, "/system.slice/camera.service");
+        cr_expect_null(ps[1].resolved);
+        free(ps[0].resolved);
+}
