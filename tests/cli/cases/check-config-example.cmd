@@ -1,0 +1,1 @@
+"$DMABUFCTL" check-config "$SRC/conf/dmabufctl.conf"
