@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The per-cgroup rows of `status` and `top`: one sample of memory.current,
+ * memory.max, memory.high and memory.stat's dmabuf, with the policy that
+ * claims the cgroup and its state. */
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "dmabufctl/cgroup.h"
+#include "dmabufctl/config.h"
+#include "table.h"
+
+enum {
+        COL_CGROUP,
+        COL_CURRENT,
+        COL_MAX,
+        COL_HIGH,
+        COL_DMABUF,
+        COL_POLICY,
+        COL_STATE,
+        COL_DELTA,              /* top only: change of dmabuf since the last refresh */
+};
+
+/* status: COL_CGROUP..COL_STATE; top: all of them. */
+extern const struct table_column status_columns[COL_STATE + 1];
+extern const struct table_column top_columns[COL_DELTA + 1];
+
+struct cgroup_rows {
+        const struct dbc_config *config;
+        struct table *table;
+        bool all;               /* every cgroup, not only policed or dmabuf-holding ones */
+        bool quiet;             /* keep read errors (first one and count) instead of printing them */
+        unsigned n_errors;
+        int error;              /* first error, negative errno */
+        char first_error[256];  /* quiet: its message */
+};
+
+/* Add the row of one sampled cgroup (unless it is not shown: see all). */
+int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_sample *s);
+
+/* Report a cgroup that could not be read (file: which one, or NULL); the
+ * walk goes on. */
+void cgroup_rows_error(struct cgroup_rows *cr, const char *path, const char *file, int r);
+
+/* Sample and add every cgroup of the tree. Returns 0, or a negative errno
+ * when the walk itself failed (the root is unreadable). */
+int cgroup_rows_walk(struct cgroup_rows *cr, struct dbc_root *root);
+
+/* Row orders: by path; by dmabuf or memory.current, largest first, unknown
+ * last, ties by path. */
+int cgroup_rows_cmp_name(const struct table_cell *a, const struct table_cell *b);
+int cgroup_rows_cmp_dmabuf(const struct table_cell *a, const struct table_cell *b);
+int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell *b);
+
+/* Say once on stderr when the kernel cannot give dmabuf figures. */
+void cli_notice_kernel(struct cli *cli, struct dbc_root *root);
