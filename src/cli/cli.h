@@ -71,3 +71,4 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]);
 int verb_set(struct cli *cli, int argc, char *argv[]);
 int verb_apply(struct cli *cli, int argc, char *argv[]);
 int verb_run(struct cli *cli, int argc, char *argv[]);
+int verb_top(struct cli *cli, int argc, char *argv[]);

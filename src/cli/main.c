@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
         { "set",          "TARGET --memory-max SIZE", "Set the budget of a cgroup or systemd unit",          verb_set },
         { "apply",        "[--dry-run]",       "Write every policy's budgets (old -> new)",                  verb_apply },
         { "run",          "[OPTIONS] -- CMD...", "Run CMD in its own cgroup with a budget",                  verb_run },
+        { "top",          "[-d DELAY] [-n N] [-b]", "Live view of cgroups sorted by dma-buf use",            verb_top },
 };
 
 void cli_help(void) {
@@ -50,6 +51,8 @@ void cli_help(void) {
                "            --memory-high SIZE, --runtime (units: not persistent), --bytes\n"
                "  apply:    --dry-run (print the changes, write nothing), --bytes\n"
                "  run:      --memory-max SIZE, --dmabuf-max SIZE, --name NAME, --slice SLICE, -- CMD...\n"
+               "  top:      -d DELAY (default 1s), -n ITERATIONS, -b (batch: plain frames),\n"
+               "            --all, --bytes; q quits\n"
                "\n"
                "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n"

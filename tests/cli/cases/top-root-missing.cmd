@@ -1,0 +1,1 @@
+"$DMABUFCTL" --root "$TMP/none" top -b -n 1

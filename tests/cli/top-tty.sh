@@ -1,0 +1,97 @@
+#!/bin/bash
+# dmabufctl top in a real terminal: tmux runs it full screen on a copy of the
+# basic fixture; the screen (capture-pane) must show the rows sorted by
+# dmabuf, then the change after a memory.stat is rewritten; `q`, Ctrl-C and
+# SIGTERM must each end it with status 0, the alternate screen left and the
+# terminal modes (stty -a) as they were.
+# Usage: top-tty.sh DMABUFCTL SRCDIR         (exit 77: no tmux)
+set -u
+DMABUFCTL=$1 SRC=$2
+command -v tmux >/dev/null || { echo "tmux is not installed: skipping the terminal test"; exit 77; }
+TMP=$(mktemp -d)
+T=(tmux -S "$TMP/sock")
+cleanup() { "${T[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+cp -r "$SRC/tests/fixtures/cgroup-basic" "$TMP/cg"
+unset DMABUFCTL_CGROUP_ROOT DMABUFCTL_PROC_ROOT
+export DMABUFCTL_SYSFS_ROOT=$SRC/tests/fixtures/sys-on LC_ALL=C.UTF-8
+fail=0
+
+cat > "$TMP/run.sh" <<EOF
+stty -a > "$TMP/stty.before"
+echo before-top
+"$DMABUFCTL" --root "$TMP/cg" --config "$SRC/tests/fixtures/basic.conf" top -d 200ms 2> "$TMP/err"
+echo "EXIT=\$?" > "$TMP/rc.tmp"
+stty -a > "$TMP/stty.after"
+mv "$TMP/rc.tmp" "$TMP/rc"
+echo after-top
+exec sleep 600
+EOF
+
+screen() { "${T[@]}" capture-pane -p -t "$1"; }
+# wait_for SESSION TEST...: until the screen passes the test (15 s at most)
+wait_for() {
+        local s=$1; shift
+        for _ in $(seq 150); do
+                screen "$s" > "$TMP/screen"
+                "$@" < "$TMP/screen" && return 0
+                sleep 0.1
+        done
+        echo "FAIL: $s: timed out waiting for: $*"; cat "$TMP/screen"; fail=1; return 1
+}
+wait_file() {
+        for _ in $(seq 150); do [ -e "$1" ] && return 0; sleep 0.1; done
+        echo "FAIL: timed out waiting for $1"; fail=1; return 1
+}
+check_restored() {  # SESSION HOW
+        local before=$fail
+        wait_file "$TMP/rc" || return
+        if [ "$(cat "$TMP/rc")" != EXIT=0 ]; then echo "FAIL: $2: top ended with $(cat "$TMP/rc")"; cat "$TMP/err"; fail=1; fi
+        if ! cmp -s "$TMP/stty.before" "$TMP/stty.after"; then
+                echo "FAIL: $2: terminal modes not restored"; diff "$TMP/stty.before" "$TMP/stty.after"; fail=1
+        fi
+        wait_for "$1" grep -q after-top || return
+        # back on the main screen: what was there before, and no table
+        if ! grep -q before-top "$TMP/screen" || grep -q 'dmabufctl top' "$TMP/screen"; then
+                echo "FAIL: $2: the alternate screen was not left"; cat "$TMP/screen"; fail=1
+        fi
+        [ "$fail" != "$before" ] || echo "ok: $2 ends top and restores the terminal"
+}
+start() {
+        rm -f "$TMP/rc"
+        "${T[@]}" new-session -d -s "$1" -x 150 -y 30 "bash $TMP/run.sh"
+        wait_for "$1" grep -q 'dmabufctl top' || return 1
+}
+
+# 1. the view, the change, and q
+start q || exit 1
+wait_for q grep -q '^/system.slice/camera-hal.service .*200M camera .*warn'
+# sorted by dmabuf: camera-hal (200M) above app-a (60M) above compositor (32M)
+order=$(grep -oE '^/(system.slice/camera-hal.service|apps.slice/app-a.scope|system.slice/compositor.service) ' "$TMP/screen" | tr -d ' ' | tr '\n' ' ')
+if [ "$order" = "/system.slice/camera-hal.service /apps.slice/app-a.scope /system.slice/compositor.service " ]; then
+        echo "ok: rows sorted by dmabuf"
+else
+        echo "FAIL: rows not sorted by dmabuf: $order"; cat "$TMP/screen"; fail=1
+fi
+sed -i "s/^dmabuf .*/dmabuf $((5 * 1024 * 1024))/" "$TMP/cg/apps.slice/app-b.scope/memory.stat"
+wait_for q grep -qE '^/apps.slice/app-b.scope .* 5.0M apps +ok +\+1.0M' && echo "ok: the change since the last refresh shows (+1.0M)"
+wait_for q grep -qE '^/apps.slice/app-b.scope .* 5.0M apps +ok +0$' && echo "ok: and is 0 one refresh later"
+"${T[@]}" send-keys -t q q
+check_restored q "q"
+
+# 2. Ctrl-C (SIGINT from the terminal)
+start intr || exit 1
+"${T[@]}" send-keys -t intr C-c
+check_restored intr "Ctrl-C"
+
+# 3. SIGTERM to the process
+start term || exit 1
+shell=$("${T[@]}" list-panes -t term -F '#{pane_pid}')
+pid=$(pgrep -P "$shell" -x dmabufctl)
+if [ -z "$pid" ]; then
+        echo "FAIL: cannot find top's pid under $shell"; fail=1
+else
+        kill -TERM "$pid"
+        check_restored term "SIGTERM"
+fi
+exit $fail
