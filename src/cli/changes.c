@@ -92,6 +92,8 @@ const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, en
                 snprintf(buf, sizeof(buf), "the root cgroup has no %s", dbc_limit_file(l));
                 break;
         case -EACCES:
+                snprintf(buf, sizeof(buf), "permission denied");
+                break;
         case -EPERM:
         case -EROFS:
                 snprintf(buf, sizeof(buf), "permission denied (%s)", strerror(-error));
