@@ -68,3 +68,13 @@ int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void 
 
 /* Read one cgroup's sample through an already open directory fd. */
 int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_failed);
+
+/* Open a cgroup's directory (path relative to the root, "/" for the root
+ * itself) with O_RDONLY|O_DIRECTORY|O_CLOEXEC. Returns the fd or a negative
+ * errno (-ENOENT when it does not exist). */
+int dbc_cgroup_open(struct dbc_root *r, const char *path);
+
+/* The child cgroups of the cgroup open at dirfd, as names in name order
+ * (*ret an array of *ret_n strings; free with dbc_strv_free()). */
+int dbc_cgroup_children(int dirfd, char ***ret, size_t *ret_n);
+void dbc_strv_free(char **names, size_t n);

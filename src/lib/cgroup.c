@@ -259,7 +259,7 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_fai
         return 0;
 }
 
-static int open_cgroup(struct dbc_root *r, const char *path) {
+int dbc_cgroup_open(struct dbc_root *r, const char *path) {
         const char *rel = path;
         int fd;
 
@@ -272,7 +272,7 @@ static int open_cgroup(struct dbc_root *r, const char *path) {
 int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret, const char **ret_failed) {
         _cleanup_close_ int fd = -1;
 
-        fd = open_cgroup(r, path);
+        fd = dbc_cgroup_open(r, path);
         if (fd < 0)
                 return fd;
         return dbc_cgroup_sample_at(fd, ret, ret_failed);
@@ -282,15 +282,15 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static void free_names(char **names, size_t n) {
+void dbc_strv_free(char **names, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
         free(names);
 }
 
-/* Child cgroups of dirfd in name order. A cgroup's files are never
- * directories, so every subdirectory is a child cgroup. */
-static int list_children(int dirfd, char ***ret, size_t *ret_n) {
+/* A cgroup's files are never directories, so every subdirectory is a child
+ * cgroup. */
+int dbc_cgroup_children(int dirfd, char ***ret, size_t *ret_n) {
         _cleanup_closedir_ DIR *d = NULL;
         char **names = NULL;
         size_t n = 0, cap = 0;
@@ -330,7 +330,7 @@ static int list_children(int dirfd, char ***ret, size_t *ret_n) {
         }
         if (errno != 0) {
                 int e = errno;
-                free_names(names, n);
+                dbc_strv_free(names, n);
                 return -e;
         }
         if (n > 1)
@@ -339,7 +339,7 @@ static int list_children(int dirfd, char ***ret, size_t *ret_n) {
         *ret_n = n;
         return 0;
 oom:
-        free_names(names, n);
+        dbc_strv_free(names, n);
         return -ENOMEM;
 }
 
@@ -353,7 +353,7 @@ static int walk_at(struct dbc_root *r, int dirfd, char *path, size_t len, size_t
         if (k < 0)
                 return k;
 
-        k = list_children(dirfd, &names, &n);
+        k = dbc_cgroup_children(dirfd, &names, &n);
         if (k == -ENOENT)
                 return 0;       /* removed under us */
         if (k < 0)
@@ -385,7 +385,7 @@ static int walk_at(struct dbc_root *r, int dirfd, char *path, size_t len, size_t
                         break;
                 k = 0;
         }
-        free_names(names, n);
+        dbc_strv_free(names, n);
         return k < 0 ? k : 0;
 }
 
@@ -397,7 +397,7 @@ int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void 
         k = dbc_cgroup_path_normalize(start ? start : "/", &norm);
         if (k < 0)
                 return k;
-        fd = open_cgroup(r, norm);
+        fd = dbc_cgroup_open(r, norm);
         if (fd < 0)
                 return fd;
 
