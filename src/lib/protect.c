@@ -55,20 +55,9 @@ const char *dbc_never_act_reason(const struct dbc_config *c, const char *self, c
                 return "init.scope";
         if (self && path_covers(path, self))
                 return "own cgroup";
-        if (c) {
-                /* A glob names a cgroup; everything below it is protected too. */
-                _cleanup_free_ char *prefix = strdup(path);
-                if (!prefix)
-                        return "protect list";  /* out of memory: err on the safe side */
-                for (;;) {
-                        if (dbc_config_is_protected(c, prefix))
-                                return "protect list";
-                        char *s = strrchr(prefix, '/');
-                        if (!s || s == prefix)
-                                break;
-                        *s = '\0';
-                }
-        }
+        /* dbc_config_is_protected() covers what is below a glob too. */
+        if (dbc_config_is_protected(c, path))
+                return "protect list";
         return NULL;
 }
 

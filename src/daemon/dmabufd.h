@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "dmabufctl/cgroup.h"
+#include "dmabufctl/config.h"
+#include "dmabufctl/grace.h"
+#include "dmabufctl/macro.h"
+#include "dmabufctl/memstat.h"
+#include "dmabufctl/policy.h"
+
+/* How long a freeze may take to be confirmed by cgroup.events. */
+#define FREEZE_CONFIRM_MS 1000
+/* How long the alert hook may run before it is killed with its group. */
+#define HOOK_TIMEOUT_MS 5000
+/* At most this many hooks at a time; more alerts are logged, not hooked. */
+#define HOOK_MAX_RUNNING 8
+
+/* A policed cgroup: every file it reads each pass is kept open. */
+struct watch {
+        const struct dbc_policy *policy;        /* in daemon->config */
+        int statfd;                     /* memory.stat */
+        int currentfd;                  /* memory.current */
+        int eventsfd;                   /* memory.events */
+        bool has_memory;
+        uint64_t memory_current;
+        uint64_t memory_max;            /* re-read when inotify says it changed */
+        uint64_t memory_high;
+        bool has_dmabuf;
+        uint64_t dmabuf;
+        struct dbc_memevents events;    /* the last seen */
+        enum dbc_state state;           /* at the last pass */
+        struct dbc_grace grace;
+        uint64_t actions[3];            /* by enum dbc_action, for the metrics */
+        size_t index;                   /* in daemon->policed */
+};
+
+/* A cgroup directory of the tree, watched by inotify. */
+struct node {
+        int wd;
+        char *path;                     /* relative to the root, "/..." */
+        struct watch *watch;            /* NULL when no policy matches */
+        unsigned generation;            /* of the last rescan that saw it */
+};
+
+struct hook_run;
+
+struct daemon {
+        /* Arguments. */
+        const char *config_path;        /* NULL: DBC_CONFIG_PATH */
+        bool config_must_exist;
+        const char *proc_root;          /* $DMABUFCTL_PROC_ROOT or NULL */
+        struct dbc_root *root;
+        char *self_cgroup;              /* NULL: unknown */
+
+        struct dbc_config *config;
+        sd_bus *bus;                    /* for unit policies; NULL without systemd */
+
+        int inotify_fd;                 /* -1 in --once */
+        void *nodes_by_wd;              /* tsearch() trees of struct node */
+        void *nodes_by_path;
+        size_t n_nodes;
+        struct node **policed;          /* the nodes with a watch, n_watches of them */
+        size_t n_watches, cap_policed;
+        unsigned generation;
+
+        bool metrics_error;             /* said once already */
+        uint64_t evaluations;
+        double last_evaluation;         /* Unix seconds */
+
+        /* The loop (NULL in --once and in tests that drive passes by hand). */
+        sd_event *event;
+        bool journal;                   /* structured alerts go to the journal */
+        bool once;                      /* change nothing */
+        struct hook_run *hooks;
+        unsigned n_hooks;
+};
+
+/* tree.c: the cgroups of the tree and which of them are policed. */
+int daemon_tree_init(struct daemon *d);         /* walk once, add watches */
+int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms);
+int daemon_tree_rescan(struct daemon *d);       /* after a queue overflow or a reload */
+void daemon_tree_free(struct daemon *d);
+/* Re-match every node against d->config (after a reload). */
+int daemon_tree_rematch(struct daemon *d);
+
+/* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
+void daemon_pass(struct daemon *d, uint64_t now_ms);
+/* memory.events of n changed. */
+void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
+/* Re-read memory.max / memory.high of n. */
+void daemon_read_limits(struct daemon *d, struct node *n);
+int daemon_write_metrics(struct daemon *d);
+/* What the policy asks for path in state, after the never-act list:
+ * *ret_action "none", "alert", "freeze", "kill" or "protected"; *ret_target
+ * what freeze/kill would go to (or the protected cgroup; NULL otherwise)
+ * and *ret_why why it is protected. Returns 0 or a negative errno. */
+int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
+                  const char **ret_action, char **ret_target, const char **ret_why);
+
+/* report.c: logging and alerts. Plain log lines go to stderr (the journal
+ * under systemd, which reads the <N> prefixes). */
+void log_info(struct daemon *d, const char *fmt, ...) _printf_(2, 3);
+void log_warn(struct daemon *d, const char *fmt, ...) _printf_(2, 3);
+void log_err(struct daemon *d, const char *fmt, ...) _printf_(2, 3);
+struct dbc_alert;
+/* Journal entry (or a stderr line), and the hook when one is configured and
+ * a loop runs. */
+void daemon_alert(struct daemon *d, const struct dbc_alert *a);
+void daemon_hooks_kill_all(struct daemon *d);
+
+/* once.c: --once [--json]. Returns an exit code. */
+int daemon_once(struct daemon *d, bool json);
+
+/* config: load (and trust-check) the configuration; on failure, report
+ * each problem as FILE:LINE: message and keep nothing. Returns 0 or a
+ * negative errno (already reported). */
+int daemon_load_config(struct daemon *d, struct dbc_config **ret);

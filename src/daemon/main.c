@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dmabufd: watches dma-buf budgets and acts on overruns. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "dmabufctl/alert.h"
+#include "dmabufctl/kcaps.h"
+#include "dmabufctl/protect.h"
+#include "dmabufctl/size.h"
+#include "dmabufd.h"
+
+static void help(void) {
+        printf("Usage: dmabufd [--config PATH] [--root DIR] [--once [--json]]\n"
+               "\n"
+               "Watch the dma-buf budgets of dmabufctl.conf and act on cgroups that stay over them.\n"
+               "\n"
+               "  --config PATH   configuration file (default %s; drop-ins in policies.d/ beside it)\n"
+               "  --root DIR      the cgroup2 mount point (default: from /proc/self/mountinfo,\n"
+               "                  or $DMABUFCTL_CGROUP_ROOT)\n"
+               "  --once          one evaluation pass that changes nothing, grace counted as elapsed:\n"
+               "                  one line per policed cgroup saying what it would do\n"
+               "  --json          with --once: a JSON array instead of text\n"
+               "  --help          this text\n"
+               "  --version       the version\n",
+               DBC_CONFIG_PATH);
+}
+
+static _printf_(1, 2) int usage_error(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        fputs("dmabufd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        return 2;
+}
+
+static uint64_t mono_ms(struct daemon *d) {
+        uint64_t usec = 0;
+
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &usec);
+        return usec / 1000;
+}
+
+static void notify_status(struct daemon *d) {
+        static char last[256];
+        char buf[256];
+        size_t over = 0, warn = 0;
+        uint64_t acted = 0;
+
+        for (size_t i = 0; i < d->n_watches; i++) {
+                struct watch *w = d->policed[i]->watch;
+                over += w->state == DBC_STATE_OVER;
+                warn += w->state == DBC_STATE_WARN;
+                for (size_t a = 0; a < ELEMENTSOF(w->actions); a++)
+                        acted += w->actions[a];
+        }
+        snprintf(buf, sizeof(buf), "STATUS=Policing %zu cgroups: %zu over, %zu warn; %" PRIu64 " actions",
+                 d->n_watches, over, warn, acted);
+        if (streq(buf, last))
+                return;
+        strcpy(last, buf);
+        (void) sd_notify(0, buf);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct daemon *d = userdata;
+        static bool ready;
+        uint64_t next = usec + d->config->interval_ms * 1000, now = 0;
+
+        daemon_pass(d, usec / 1000);
+        notify_status(d);
+        if (!ready) {
+                (void) sd_notify(0, "READY=1");
+                ready = true;
+        }
+        /* Keep the rhythm, but never catch up with a burst of passes. */
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        if (next <= now)
+                next = now + d->config->interval_ms * 1000;
+        (void) sd_event_source_set_time(s, next);
+        return 0;
+}
+
+static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct daemon *d = userdata;
+        int k = daemon_tree_process_inotify(d, mono_ms(d));
+
+        if (k < 0)
+                log_err(d, "following the cgroup tree: %s", strerror(-k));
+        return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct daemon *d = userdata;
+        const char *path = d->config_path ? d->config_path : DBC_CONFIG_PATH;
+        struct dbc_config *c = NULL, *old;
+        _cleanup_free_ char *msg = NULL;
+        struct dbc_alert a = {};
+        int k;
+
+        log_info(d, "SIGHUP: reloading %s", path);
+        k = daemon_load_config(d, &c);
+        if (k < 0) {
+                a.event = DBC_EVENT_CONFIG_REJECTED;
+                if (asprintf(&msg, "configuration %s rejected: keeping the previous one", path) >= 0)
+                        a.message = msg;
+                daemon_alert(d, &a);
+                return 0;
+        }
+        old = d->config;
+        d->config = c;
+        k = daemon_tree_rematch(d);
+        if (k < 0)
+                log_err(d, "re-matching the cgroups: %s", strerror(-k));
+        dbc_config_free(old);
+        a.event = DBC_EVENT_CONFIG_RELOADED;
+        if (asprintf(&msg, "configuration %s reloaded: %zu policies, policing %zu cgroups", path,
+                     d->config->n_policies, d->n_watches) >= 0)
+                a.message = msg;
+        daemon_alert(d, &a);
+        notify_status(d);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct daemon *d = userdata;
+
+        log_info(d, "%s: stopping", strsignal((int) si->ssi_signo));
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/* Every policed cgroup keeps three files open. */
+static void raise_nofile(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        }
+}
+
+static int run_loop(struct daemon *d) {
+        sd_event_source *timer = NULL, *io = NULL;
+        sigset_t ss;
+        int k;
+
+        raise_nofile();
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGHUP);
+        sigaddset(&ss, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0)
+                return -errno;
+
+        k = sd_event_default(&d->event);
+        if (k < 0)
+                return k;
+        if ((k = sd_event_add_signal(d->event, NULL, SIGTERM, on_exit_signal, d)) < 0 ||
+            (k = sd_event_add_signal(d->event, NULL, SIGINT, on_exit_signal, d)) < 0 ||
+            (k = sd_event_add_signal(d->event, NULL, SIGHUP, on_reload, d)) < 0)
+                return k;
+        /* WATCHDOG=1 at half of WATCHDOG_USEC, when systemd set it. */
+        (void) sd_event_set_watchdog(d->event, true);
+
+        k = daemon_tree_init(d);
+        if (k < 0) {
+                log_err(d, "cannot watch the cgroup tree at %s: %s", d->root->path, strerror(-k));
+                return k;
+        }
+        log_info(d, "watching %zu cgroups under %s, policing %zu", d->n_nodes, d->root->path, d->n_watches);
+
+        k = sd_event_add_io(d->event, &io, d->inotify_fd, EPOLLIN, on_inotify, d);
+        if (k < 0)
+                return k;
+        /* Cgroups created before a pass are known to it. */
+        (void) sd_event_source_set_priority(io, SD_EVENT_PRIORITY_IMPORTANT);
+        k = sd_event_add_time_relative(d->event, &timer, CLOCK_MONOTONIC, 0, 1000, on_timer, d);
+        if (k < 0)
+                return k;
+        (void) sd_event_source_set_enabled(timer, SD_EVENT_ON);
+
+        k = sd_event_loop(d->event);
+        (void) sd_notify(0, "STOPPING=1");
+        daemon_hooks_kill_all(d);
+        sd_event_source_disable_unref(timer);
+        sd_event_source_disable_unref(io);
+        return k;
+}
+
+static int open_root(struct daemon *d, const char *path) {
+        int k = dbc_root_open(path, &d->root);
+
+        if (k == -EMEDIUMTYPE) {
+                _cleanup_free_ char *why = dbc_root_explain_not_cgroup2(path ? path : "/sys/fs/cgroup");
+                log_err(d, "%s", why ? why : "not a cgroup2 hierarchy");
+        } else if (k == -ENOMEDIUM)
+                log_err(d, "no cgroup2 file system is mounted (none in /proc/self/mountinfo); mount one or pass --root");
+        else if (k < 0)
+                log_err(d, "cannot open the cgroup root %s: %s", path ? path : "(detected)", strerror(-k));
+        return k;
+}
+
+static int check_kernel(struct daemon *d) {
+        const char *sysfs = getenv("DMABUFCTL_SYSFS_ROOT");
+        struct dbc_kcaps caps;
+        int k;
+
+        k = dbc_kcaps_probe(d->root, sysfs, &caps);
+        if (k < 0) {
+                log_err(d, "cannot probe what the kernel offers: %s", strerror(-k));
+                return k;
+        }
+        if (!caps.memory_controller) {
+                log_err(d, "no cgroup under %s has the memory controller (no memory.stat): "
+                        "enable it with +memory in cgroup.subtree_control", d->root->path);
+                return -EOPNOTSUPP;
+        }
+        if (!caps.dmabuf_stat)
+                log_warn(d, "memory.stat has no dmabuf key (a kernel without the dma-buf charging patches): "
+                         "dmabuf budgets read as unknown, only memory.events are acted on");
+        else if (caps.mem_accounting == 0)
+                log_warn(d, "dma_heap.mem_accounting is off: dma-heap allocations are not charged to anyone "
+                         "(boot with dma_heap.mem_accounting=1)");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "config",  required_argument, NULL, 'c' },
+                { "root",    required_argument, NULL, 'r' },
+                { "once",    no_argument,       NULL, 'o' },
+                { "json",    no_argument,       NULL, 'j' },
+                { "help",    no_argument,       NULL, 'h' },
+                { "version", no_argument,       NULL, 'V' },
+                {}
+        };
+        struct daemon d = { .inotify_fd = -1 };
+        const char *root_path = NULL;
+        bool once = false, json = false;
+        int opt, k, ret = 1;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'c':
+                        d.config_path = optarg;
+                        d.config_must_exist = true;
+                        break;
+                case 'r':
+                        root_path = optarg;
+                        break;
+                case 'o':
+                        once = true;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case 'V':
+                        printf("dmabufd %s\n", PACKAGE_VERSION);
+                        return 0;
+                case '?':
+                        return usage_error("%s: unknown option or missing argument", argv[optind - 1]);
+                }
+        if (optind < argc)
+                return usage_error("unexpected argument '%s' (dmabufd takes options only)", argv[optind]);
+        if (json && !once)
+                return usage_error("%s only goes with --once", "--json");
+
+        d.once = once;
+        d.journal = !once && getenv("JOURNAL_STREAM");
+        d.proc_root = getenv("DMABUFCTL_PROC_ROOT");
+
+        if (open_root(&d, root_path) < 0)
+                goto out;
+        if (check_kernel(&d) < 0)
+                goto out;
+        k = dbc_self_cgroup(d.proc_root, &d.self_cgroup);
+        if (k < 0)
+                log_warn(&d, "cannot tell its own cgroup from %s/self/cgroup (%s): it is not protected by name",
+                         d.proc_root ? d.proc_root : "/proc", strerror(-k));
+        if (daemon_load_config(&d, &d.config) < 0)
+                goto out;
+
+        if (once)
+                ret = daemon_once(&d, json);
+        else {
+                k = run_loop(&d);
+                if (k < 0)
+                        log_err(&d, "event loop: %s", strerror(-k));
+                ret = k < 0 ? 1 : 0;
+        }
+out:
+        daemon_tree_free(&d);
+        sd_event_unref(d.event);
+        sd_bus_flush_close_unref(d.bus);
+        dbc_config_free(d.config);
+        free(d.self_cgroup);
+        dbc_root_free(d.root);
+        return ret;
+}

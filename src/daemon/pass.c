@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "dmabufctl/actions.h"
+#include "dmabufctl/alert.h"
+#include "dmabufctl/metrics.h"
+#include "dmabufctl/size.h"
+#include "dmabufctl/target.h"
+#include "dmabufd.h"
+
+/* memory.stat of a busy cgroup is about 1.5 KiB in 6.12. */
+#define STAT_BUF 16384
+
+/* One pread from offset 0 of a kept-open cgroupfs file: cgroupfs hands out
+ * the whole (small) file in one read, so this is the one syscall per file
+ * per pass; only a file that fills the buffer is read again in full. */
+static int read_kept(int fd, char *buf, size_t size) {
+        ssize_t k = pread(fd, buf, size - 1, 0);
+
+        if (k < 0)
+                return -errno;
+        if ((size_t) k == size - 1)
+                return dbc_read_file_at(fd, NULL, buf, size);
+        buf[k] = '\0';
+        return (int) k;
+}
+
+static const char *action_name(enum dbc_action a) {
+        return dbc_action_to_string(a);
+}
+
+int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
+                  const char **ret_action, char **ret_target, const char **ret_why) {
+        _cleanup_free_ char *target = NULL;
+        const char *why = NULL;
+        int k;
+
+        if (state == DBC_STATE_OK) {
+                *ret_action = "none";
+                *ret_target = NULL;
+                *ret_why = NULL;
+                return 0;
+        }
+        if (state == DBC_STATE_WARN || p->action == DBC_ACTION_ALERT) {
+                *ret_action = "alert";
+                *ret_target = NULL;
+                *ret_why = NULL;
+                return 0;
+        }
+        k = dbc_target_find(d->root, d->config, d->self_cgroup, path, &target, &why);
+        if (k < 0)
+                return k;
+        *ret_action = k > 0 ? "protected" : action_name(p->action);
+        *ret_target = TAKE_PTR(target);
+        *ret_why = why;
+        return 0;
+}
+
+static void fill_alert(struct dbc_alert *a, struct node *n, enum dbc_event e, const char *action) {
+        struct watch *w = n->watch;
+
+        *a = (struct dbc_alert) {
+                .event = e,
+                .cgroup = n->path,
+                .policy = w->policy->name,
+                .dmabuf = w->dmabuf,
+                .limit = e == DBC_EVENT_WARN ? w->policy->dmabuf_warn : w->policy->dmabuf_max,
+                .action = action,
+        };
+}
+
+/* Act on n: over for its grace, or a memory.events event (cause). */
+static void act(struct daemon *d, struct node *n, uint64_t now_ms, const char *cause) {
+        struct watch *w = n->watch;
+        const struct dbc_policy *p = w->policy;
+        _cleanup_free_ char *target = NULL, *msg = NULL;
+        const char *action, *why;
+        struct dbc_alert a;
+        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
+        int k;
+
+        dbc_grace_acted(&w->grace, now_ms);     /* whatever happens: no loop */
+        k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &action, &target, &why);
+        if (k < 0) {
+                log_err(d, "%s (policy %s): cannot choose what to %s: %s", n->path, p->name,
+                        action_name(p->action), strerror(-k));
+                return;
+        }
+        if (streq(action, "alert") || streq(action, "protected")) {
+                fill_alert(&a, n, DBC_EVENT_OVER, action);
+                a.target = target;
+                if (streq(action, "protected"))
+                        k = asprintf(&msg, "%s (policy %s): %s; would %s %s, but %s is on the never-act list (%s): alert only",
+                                     n->path, p->name, cause, action_name(p->action), n->path, target, why);
+                else
+                        k = asprintf(&msg, "%s (policy %s): %s: dmabuf %s over dmabuf.max %s",
+                                     n->path, p->name, cause, dbc_size_format(w->dmabuf, b1),
+                                     dbc_size_format(p->dmabuf_max, b2));
+                a.message = k < 0 ? NULL : msg;
+                w->actions[DBC_ACTION_ALERT]++;
+                daemon_alert(d, &a);
+                return;
+        }
+
+        _cleanup_close_ int fd = dbc_cgroup_open(d->root, target);
+        if (fd == -ENOENT) {
+                log_info(d, "%s (policy %s): target %s is already gone", n->path, p->name, target);
+                return;
+        }
+        if (fd < 0) {
+                log_err(d, "%s (policy %s): cannot open %s: %s", n->path, p->name, target, strerror(-fd));
+                return;
+        }
+        if (p->action == DBC_ACTION_FREEZE) {
+                k = dbc_cgroup_freeze(fd, FREEZE_CONFIRM_MS);
+                if (k == -ETIMEDOUT) {
+                        /* Half frozen helps nobody: back out. */
+                        (void) dbc_cgroup_thaw(fd);
+                        log_err(d, "%s (policy %s): freezing %s was not confirmed within %ums (cgroup.events): thawed it again",
+                                n->path, p->name, target, FREEZE_CONFIRM_MS);
+                        return;
+                }
+        } else
+                k = dbc_cgroup_kill(fd);
+        bool fallback = p->action == DBC_ACTION_KILL && k == 1;
+        if (k < 0) {
+                log_err(d, "%s (policy %s): cannot %s %s: %s", n->path, p->name, action, target, strerror(-k));
+                return;
+        }
+        fill_alert(&a, n, p->action == DBC_ACTION_FREEZE ? DBC_EVENT_FREEZE : DBC_EVENT_KILL, action);
+        a.target = target;
+        k = asprintf(&msg, "%s (policy %s): %s: dmabuf %s over dmabuf.max %s: %s %s%s",
+                     n->path, p->name, cause, dbc_size_format(w->dmabuf, b1), dbc_size_format(p->dmabuf_max, b2),
+                     p->action == DBC_ACTION_FREEZE ? "froze" : "killed", target,
+                     fallback ? " (pidfd fallback: no cgroup.kill)" : "");
+        a.message = k < 0 ? NULL : msg;
+        w->actions[p->action]++;
+        daemon_alert(d, &a);
+}
+
+static void read_watch(struct daemon *d, struct node *n) {
+        struct watch *w = n->watch;
+        char buf[STAT_BUF];
+        struct dbc_memstat m;
+        int k;
+
+        if (w->statfd >= 0) {
+                k = read_kept(w->statfd, buf, sizeof(buf));
+                if (k >= 0 && dbc_memstat_parse(buf, (size_t) k, &m) >= 0) {
+                        w->has_dmabuf = m.has_dmabuf;
+                        w->dmabuf = m.dmabuf;
+                } else
+                        w->has_dmabuf = false;  /* gone (ENODEV) or garbage: no figure this pass */
+        }
+        if (w->currentfd >= 0) {
+                k = read_kept(w->currentfd, buf, 64);
+                if (k >= 0)
+                        (void) dbc_parse_limit(buf, &w->memory_current);
+        }
+}
+
+static enum dbc_state evaluate(struct watch *w) {
+        struct dbc_sample s = {
+                .has_memory = w->has_memory,
+                .memory_current = w->memory_current,
+                .memory_max = w->memory_max,
+                .memory_high = w->memory_high,
+                .has_stat = w->has_dmabuf,
+                .stat = { .dmabuf = w->dmabuf, .has_dmabuf = w->has_dmabuf },
+        };
+        return dbc_policy_evaluate(w->policy, &s);
+}
+
+static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
+        struct watch *w = n->watch;
+        const struct dbc_policy *p = w->policy;
+        enum dbc_state state, old = w->state;
+        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX], g[DBC_FORMAT_MAX];
+
+        read_watch(d, n);
+        state = w->state = evaluate(w);
+
+        if (state == DBC_STATE_WARN && old == DBC_STATE_OK) {
+                _cleanup_free_ char *msg = NULL;
+                struct dbc_alert a;
+
+                fill_alert(&a, n, DBC_EVENT_WARN, "alert");
+                if (!((p->set & DBC_POLICY_DMABUF_WARN) && w->has_dmabuf && w->dmabuf > p->dmabuf_warn))
+                        a.limit = w->memory_high;       /* warn came from memory.high */
+                if (asprintf(&msg, "%s (policy %s): warn: dmabuf %s, memory.current %s (limit %s)", n->path,
+                             p->name, dbc_size_format(w->dmabuf, b1), dbc_size_format(w->memory_current, g),
+                             dbc_size_format(a.limit, b2)) >= 0)
+                        a.message = msg;
+                daemon_alert(d, &a);
+        }
+        if (state == DBC_STATE_OVER && old != DBC_STATE_OVER && d->config->grace_ms > 0)
+                log_warn(d, "%s (policy %s): dmabuf %s over dmabuf.max %s; %s in %s unless it drops", n->path,
+                         p->name, dbc_size_format(w->dmabuf, b1), dbc_size_format(p->dmabuf_max, b2),
+                         action_name(p->action), dbc_duration_format(d->config->grace_ms, g));
+        if (state != DBC_STATE_OVER && old == DBC_STATE_OVER)
+                log_info(d, "%s (policy %s): back under dmabuf.max (dmabuf %s)", n->path, p->name,
+                         dbc_size_format(w->dmabuf, b1));
+
+        switch (dbc_grace_step(&w->grace, state == DBC_STATE_OVER, now_ms, d->config->grace_ms,
+                               d->config->cooldown_ms)) {
+        case DBC_VERDICT_ACT:
+                act(d, n, now_ms, "over for its grace");
+                break;
+        default:
+                break;
+        }
+}
+
+void daemon_pass(struct daemon *d, uint64_t now_ms) {
+        struct timeval tv;
+
+        /* Actions never add or remove watches (only inotify does), so the
+         * array is stable during the pass. */
+        for (size_t i = 0; i < d->n_watches; i++)
+                pass_one(d, d->policed[i], now_ms);
+        d->evaluations++;
+        gettimeofday(&tv, NULL);
+        d->last_evaluation = (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
+        if (d->config->metrics_file && *d->config->metrics_file) {
+                int k = daemon_write_metrics(d);
+                if (k < 0 && !d->metrics_error) {
+                        log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));
+                        d->metrics_error = true;        /* said once, until it works again */
+                } else if (k >= 0)
+                        d->metrics_error = false;
+        }
+}
+
+void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
+        struct watch *w = n->watch;
+        const struct dbc_policy *p = w->policy;
+        struct dbc_memevents e;
+        char buf[512];
+        int k;
+
+        if (w->eventsfd < 0)
+                return;
+        k = read_kept(w->eventsfd, buf, sizeof(buf));
+        if (k < 0 || dbc_memevents_parse(buf, (size_t) k, &e) < 0)
+                return;
+
+        struct {
+                enum dbc_event event;
+                uint64_t now, before;
+                const char *what;
+        } kinds[] = {
+                { DBC_EVENT_OOM_KILL, e.oom_kill, w->events.oom_kill, "memory.events oom_kill" },
+                { DBC_EVENT_MEMORY_MAX, e.max, w->events.max, "memory.events max" },
+        };
+        w->events = e;
+        bool acted = false;
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
+                _cleanup_free_ char *msg = NULL;
+                struct dbc_alert a;
+                char b1[DBC_FORMAT_MAX];
+
+                if (kinds[i].now <= kinds[i].before)
+                        continue;
+                read_watch(d, n);       /* the figures of the moment */
+                fill_alert(&a, n, kinds[i].event, action_name(p->action));
+                a.count = kinds[i].now - kinds[i].before;
+                a.limit = w->memory_max;
+                if (asprintf(&msg, "%s (policy %s): %" PRIu64 " new %s (now %" PRIu64 "), dmabuf %s", n->path,
+                             p->name, a.count, kinds[i].what, kinds[i].now, dbc_size_format(w->dmabuf, b1)) >= 0)
+                        a.message = msg;
+                daemon_alert(d, &a);
+                if (p->action != DBC_ACTION_ALERT && !acted && !d->once &&
+                    !dbc_grace_cooling(&w->grace, now_ms, d->config->cooldown_ms)) {
+                        act(d, n, now_ms, kinds[i].what);
+                        acted = true;
+                }
+        }
+}
+
+int daemon_write_metrics(struct daemon *d) {
+        _cleanup_free_ struct dbc_metrics_cgroup *rows = calloc(d->n_watches ? d->n_watches : 1, sizeof(*rows));
+        struct dbc_metrics m = {
+                .cgroups = rows,
+                .n_cgroups = d->n_watches,
+                .config = d->config,
+                .evaluations = d->evaluations,
+                .last_evaluation = d->last_evaluation,
+        };
+
+        if (!rows)
+                return -ENOMEM;
+        for (size_t i = 0; i < d->n_watches; i++) {
+                struct node *n = d->policed[i];
+                struct watch *w = n->watch;
+
+                rows[i] = (struct dbc_metrics_cgroup) {
+                        .cgroup = n->path,
+                        .policy = w->policy->name,
+                        .has_dmabuf = w->has_dmabuf,
+                        .dmabuf = w->dmabuf,
+                        .has_memory = w->has_memory,
+                        .memory_current = w->memory_current,
+                        .memory_max = w->memory_max,
+                };
+                memcpy(rows[i].actions, w->actions, sizeof(w->actions));
+        }
+        return dbc_metrics_write(d->config->metrics_file, &m);
+}
