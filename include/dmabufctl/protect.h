@@ -5,9 +5,10 @@
 #include "dmabufctl/config.h"
 
 /* The never-act list of the daemon contract: the root cgroup, init.scope,
- * the daemon's own cgroup (and every ancestor of it: acting there would hit
- * the daemon), and whatever a `protect` glob names (and everything below
- * it). */
+ * the daemon's own cgroup (and everything below it), and whatever a
+ * `protect` glob names (and everything below it). Acting on a cgroup acts on
+ * its whole subtree, so a target must also hold none of these below it
+ * (nor the daemon itself): dbc_subtree_never_act(). */
 
 /* The calling process's cgroup2 path from PROC_ROOT/self/cgroup (proc_root
  * NULL means "/proc"): the "0::/path" line. Returns 0 and *ret (normalised),

@@ -43,7 +43,7 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         k = dbc_trust_check_config(path, c->alert_hook, geteuid(), &what, &why);
         if (k != 0) {
                 if (k > 0) {
-                        log_err(d, "refusing the configuration: %s is %s", what, why);
+                        log_err(d, "refusing the configuration: %s is %s (dmabufd runs as root and runs what it names)", what, why);
                         k = -EPERM;
                 } else if (c->alert_hook)
                         log_err(d, "alert-hook %s: %s", c->alert_hook, strerror(-k));

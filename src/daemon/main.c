@@ -274,7 +274,11 @@ int main(int argc, char *argv[]) {
                         printf("dmabufd %s\n", PACKAGE_VERSION);
                         return 0;
                 case '?':
-                        return usage_error("%s: unknown option or missing argument", argv[optind - 1]);
+                        /* getopt_long: optopt is the option's value when
+                         * its argument is missing, 0 for an unknown one. */
+                        if (optopt)
+                                return usage_error("%s: missing its argument", argv[optind - 1]);
+                        return usage_error("%s: unknown option", argv[optind - 1]);
                 }
         if (optind < argc)
                 return usage_error("unexpected argument '%s' (dmabufd takes options only)", argv[optind]);

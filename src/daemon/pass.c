@@ -193,7 +193,7 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
                 fill_alert(&a, n, DBC_EVENT_WARN, "alert");
                 if (!((p->set & DBC_POLICY_DMABUF_WARN) && w->has_dmabuf && w->dmabuf > p->dmabuf_warn))
                         a.limit = w->memory_high;       /* warn came from memory.high */
-                if (asprintf(&msg, "%s (policy %s): warn: dmabuf %s, memory.current %s (limit %s)", n->path,
+                if (asprintf(&msg, "%s (policy %s): dmabuf %s, memory.current %s: above its warning level %s", n->path,
                              p->name, dbc_size_format(w->dmabuf, b1), dbc_size_format(w->memory_current, g),
                              dbc_size_format(a.limit, b2)) >= 0)
                         a.message = msg;

@@ -179,7 +179,7 @@ int dbc_cgroup_kill(int dirfd) {
 
         was_frozen = dbc_cgroup_is_frozen(dirfd);
         k = write_at(dirfd, "cgroup.kill", "1");
-        if (k == 0 || gone(-k)) {
+        if (k == 0 || (k != -ENOENT && gone(-k))) {
                 if (was_frozen > 0)
                         (void) dbc_cgroup_thaw(dirfd);
                 return 0;

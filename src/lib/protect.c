@@ -53,7 +53,9 @@ const char *dbc_never_act_reason(const struct dbc_config *c, const char *self, c
         /* systemd's /init.scope, and a container's own init.scope below it. */
         if (streq(last_component(path), "init.scope"))
                 return "init.scope";
-        if (self && path_covers(path, self))
+        /* Its own cgroup and below; an ancestor is refused as a target by
+         * dbc_subtree_never_act(), but may be descended through. */
+        if (self && path_covers(self, path))
                 return "own cgroup";
         /* dbc_config_is_protected() covers what is below a glob too. */
         if (dbc_config_is_protected(c, path))
@@ -85,6 +87,15 @@ int dbc_subtree_never_act(struct dbc_root *r, const struct dbc_config *c, const 
                           const char *path, char **ret_path, const char **ret_reason) {
         struct subtree s = { .config = c, .self = self };
         int k;
+
+        if (self && path_covers(path, self)) {
+                char *p = strdup(self);
+                if (!p)
+                        return -ENOMEM;
+                *ret_path = p;
+                *ret_reason = "own cgroup";
+                return 1;
+        }
 
         k = dbc_cgroup_walk(r, path, subtree_one, &s);
         if (k == -ECANCELED) {

@@ -5,10 +5,13 @@
 # must equal NAME.out, NAME.err and NAME.rc (a missing .out/.err means
 # empty). Environment is cleared of DMABUFCTL_* first.
 # Usage: run-case.sh DMABUFCTL SRCDIR NAME      (UPDATE_GOLDEN=1 rewrites them)
+# $CASES_DIR picks another directory of cases (tests/daemon/cases, which
+# also get $DMABUFD, the daemon).
 set -u
 export DMABUFCTL=$1 SRC=$2
 name=$3
-cases=$SRC/tests/cli/cases
+cases=${CASES_DIR:-$SRC/tests/cli/cases}
+export DMABUFD=${DMABUFD:-}
 export FIX=$SRC/tests/fixtures
 TMP=$(mktemp -d)
 export TMP

@@ -1,0 +1,1 @@
+$DMABUFD --once --root $FIX/cgroup-daemon --config nonexistent.conf

@@ -1,0 +1,2 @@
+mkdir plain
+$DMABUFD --once --root plain --config $FIX/daemon.conf

@@ -1,0 +1,1 @@
+$DMABUFD --json
