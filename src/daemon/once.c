@@ -32,17 +32,19 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
         _cleanup_free_ char *target = NULL;
         const char *action, *why;
         struct dbc_sample s;
+        const char *failed = NULL;
         enum dbc_state state;
         struct table *t = &o->table;
         int k, row;
 
         if (!p)
                 return 0;
-        k = dbc_cgroup_sample_at(dirfd, &s);
+        k = dbc_cgroup_sample_at(dirfd, &s, &failed);
         if (k == -ENOENT)
                 return 0;
         if (k < 0) {
-                log_err(o->d, "%s (policy %s): cannot read its memory files: %s", path, p->name, strerror(-k));
+                log_err(o->d, "%s (policy %s): cannot read %s: %s", path, p->name, failed ? failed : "its memory files",
+                        strerror(-k));
                 o->error = k;
                 return 0;
         }
