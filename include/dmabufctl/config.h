@@ -79,6 +79,15 @@ void dbc_diags_clear(struct dbc_diags *d);
  * found (diags says what); -ENOMEM. */
 int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags);
 
+/* As dbc_config_load(), then every RUNTIME_DIR/policies.d/\*.conf (lexical
+ * order), after and so over the drop-ins beside path: the runtime policies
+ * `dmabufctl run --dmabuf-max` writes while its command runs (runpolicy.h;
+ * RUNTIME_DIR is normally dbc_runtime_dir(), /run/dmabufctl). dmabufd loads
+ * its configuration this way. A missing directory is no problem; runtime_dir
+ * NULL reads none. */
+int dbc_config_load_runtime(const char *path, bool must_exist, const char *runtime_dir,
+                            struct dbc_config **ret, struct dbc_diags *diags);
+
 /* The defaults alone. */
 int dbc_config_new(struct dbc_config **ret);
 void dbc_config_free(struct dbc_config *c);

@@ -243,17 +243,14 @@ static bool is_dropin_name(const char *n) {
         return n[0] != '.' && l > 5 && streq(n + l - 5, ".conf");
 }
 
-static int load_dropins(struct config_state *s, const char *main_path) {
-        const char *slash = strrchr(main_path, '/');
-        _cleanup_free_ char *dir = NULL;
+/* Every *.conf of dir, in lexical order; a missing dir is no problem. */
+static int load_dropin_dir(struct config_state *s, const char *dir) {
         _cleanup_closedir_ DIR *d = NULL;
         char **names = NULL;
         size_t n = 0;
         char buf[96];
         int k = 0;
 
-        if (asprintf(&dir, "%.*spolicies.d", slash ? (int) (slash - main_path + 1) : 0, main_path) < 0)
-                return -ENOMEM;
         d = opendir(dir);
         if (!d) {
                 if (errno == ENOENT || errno == ENOTDIR)
@@ -294,6 +291,15 @@ static int load_dropins(struct config_state *s, const char *main_path) {
                 free(names[i]);
         free(names);
         return k;
+}
+
+static int load_dropins(struct config_state *s, const char *main_path) {
+        const char *slash = strrchr(main_path, '/');
+        _cleanup_free_ char *dir = NULL;
+
+        if (asprintf(&dir, "%.*spolicies.d", slash ? (int) (slash - main_path + 1) : 0, main_path) < 0)
+                return -ENOMEM;
+        return load_dropin_dir(s, dir);
 }
 
 static int diag_at(struct config_state *s, const struct loc *at, const char *fmt, ...) _printf_(3, 4);
@@ -383,6 +389,11 @@ static int check_claims(struct config_state *s) {
 }
 
 int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags) {
+        return dbc_config_load_runtime(path, must_exist, NULL, ret, diags);
+}
+
+int dbc_config_load_runtime(const char *path, bool must_exist, const char *runtime_dir,
+                            struct dbc_config **ret, struct dbc_diags *diags) {
         struct dbc_config *c = NULL;
         struct config_state s = { .diags = diags };
         size_t n_before = diags->n;
@@ -400,6 +411,14 @@ int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, 
                 k = load_file(&s, path, !must_exist, false);
         if (k >= 0)
                 k = load_dropins(&s, path);
+        if (k >= 0 && runtime_dir) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "%s/policies.d", runtime_dir) < 0)
+                        k = -ENOMEM;
+                else
+                        k = load_dropin_dir(&s, dir);
+        }
         for (size_t i = 0; i < c->n_policies && k >= 0; i++)
                 k = check_limits(&s, i);
         if (k >= 0)

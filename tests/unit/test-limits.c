@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dmabufctl/config.h"
 #include "dmabufctl/limits.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/runpolicy.h"
@@ -160,4 +161,37 @@ Test(limits, runtime_policy_file) {
         cr_assert_eq(dbc_runtime_policy_write("", "/a", 1, &path), -EINVAL);
         unsetenv("DMABUFCTL_RUNTIME_DIR");
         cr_assert_str_eq(dbc_runtime_dir(), "/run/dmabufctl");
+}
+
+Test(limits, runtime_policy_is_loaded_with_the_configuration) {
+        char rt[128], conf[128], *path = NULL;
+        struct dbc_config *c = NULL;
+        struct dbc_diags d = {};
+
+        snprintf(rt, sizeof(rt), "%s/rt", tree);
+        snprintf(conf, sizeof(conf), "%s/main.conf", tree);
+        put("main.conf", "[policy:apps]\ncgroup = /apps.slice/*\ndmabuf.max = 1G\n");
+        setenv("DMABUFCTL_RUNTIME_DIR", rt, 1);
+        cr_assert_eq(dbc_runtime_policy_write("job", "/dmabufctl.slice/job", 64ull << 20, &path), 0);
+
+        /* Without the runtime directory: the main file only. */
+        cr_assert_eq(dbc_config_load(conf, true, &c, &d), 0);
+        cr_assert_eq(c->n_policies, 1);
+        dbc_config_free(c);
+
+        cr_assert_eq(dbc_config_load_runtime(conf, true, dbc_runtime_dir(), &c, &d), 0);
+        cr_assert_eq(c->n_policies, 2);
+        cr_assert_str_eq(c->policies[1].name, "run-job");
+        cr_assert_str_eq(c->policies[1].cgroup, "/dmabufctl.slice/job");
+        cr_assert_eq(c->policies[1].dmabuf_max, 64ull << 20);
+        cr_assert(c->policies[1].set & DBC_POLICY_DMABUF_MAX);
+        dbc_config_free(c);
+
+        /* Gone with its command: gone from the configuration. */
+        cr_assert_eq(dbc_runtime_policy_remove(path), 0);
+        cr_assert_eq(dbc_config_load_runtime(conf, true, dbc_runtime_dir(), &c, &d), 0);
+        cr_assert_eq(c->n_policies, 1);
+        dbc_config_free(c);
+        free(path);
+        unsetenv("DMABUFCTL_RUNTIME_DIR");
 }
