@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dmabufctl/runpolicy.h"
 #include "dmabufctl/trust.h"
 #include "dmabufctl/unit.h"
 #include "dmabufd.h"
@@ -24,7 +25,8 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         const char *why;
         int k;
 
-        k = dbc_config_load(path, d->config_must_exist, &c, &diags);
+        /* With the runtime policies of `dmabufctl run --dmabuf-max`. */
+        k = dbc_config_load_runtime(path, d->config_must_exist, dbc_runtime_dir(), &c, &diags);
         if (k == -EINVAL) {
                 for (size_t i = 0; i < diags.n; i++)
                         if (diags.items[i].line > 0)
