@@ -73,6 +73,8 @@ static _Noreturn void hook_child(const char *path, char **envp) {
         for (int fd = 0; fd < 3; fd++)
                 if (dup2(null, fd) < 0)
                         _exit(127);
+        if (chdir("/") < 0)
+                _exit(127);
         /* No fd of the daemon (cgroup directories, the inotify fd, the
          * journal socket) reaches the hook. */
         if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)

@@ -1,0 +1,21 @@
+# The loop on a scratch tree: after the grace it kills the camera service and
+# the busiest app of apps.slice, freezes the player of media.slice (its
+# protected codec passed over), only alerts on the never-act cgroups; the
+# hook runs with the DMABUFCTL_* environment and nothing else; the metrics
+# file parses.
+. "$SRC/tests/daemon/lib.sh"
+setup_tree 'interval = 100ms\ngrace = 300ms\ncooldown = 1min\nalert-hook = '"$TMP"'/etc/alert'
+mkdir hook
+printf '#!/bin/sh\nenv | sort > %s/hook/"$DMABUFCTL_EVENT$(echo "$DMABUFCTL_CGROUP" | tr / _)"\n' "$TMP" > etc/alert
+chmod 755 etc/alert
+start_daemon
+waitfor 20 '[ -e hook/kill_system.slice_camera-hal.service ] && [ -e hook/freeze_media.slice ] && [ -e hook/over_system.slice_sshd.service ]'
+waitfor 5 'grep -q "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 1" run/metrics.prom'
+stop_daemon
+echo "killed:"; find tree -name cgroup.kill -size +0 | sed 's|^tree||; s|/cgroup.kill$||' | sort
+echo "frozen:"; grep -l '^1' $(find tree -name cgroup.freeze) | sed 's|^tree||; s|/cgroup.freeze$||' | sort
+echo "hook runs:"; ls hook | sort
+echo "hook environment of the camera kill:"; cat hook/kill_system.slice_camera-hal.service
+echo "hook environment of the protected sshd:"; cat hook/over_system.slice_sshd.service
+check_metrics run/metrics.prom
+grep -o "EVENT=kill CGROUP=[^ ]*" log | sort
