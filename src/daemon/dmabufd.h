@@ -33,6 +33,9 @@ struct watch {
         bool has_dmabuf;
         uint64_t dmabuf;
         struct dbc_memevents events;    /* the last seen */
+        bool max_alerted;               /* "max" alerts: one per cooldown */
+        uint64_t max_alerted_at;
+        uint64_t max_unreported;
         enum dbc_state state;           /* at the last pass */
         struct dbc_grace grace;
         uint64_t actions[3];            /* by enum dbc_action, for the metrics */

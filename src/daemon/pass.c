@@ -263,16 +263,31 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
                 _cleanup_free_ char *msg = NULL;
                 struct dbc_alert a;
-                char b1[DBC_FORMAT_MAX];
+                char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
 
                 if (kinds[i].now <= kinds[i].before)
                         continue;
+                /* A cgroup at its memory.max counts "max" events in bursts:
+                 * one alert per cooldown (oom_kill always alerts). */
+                if (kinds[i].event == DBC_EVENT_MEMORY_MAX) {
+                        if (w->max_alerted && now_ms - w->max_alerted_at < d->config->cooldown_ms) {
+                                w->max_unreported += kinds[i].now - kinds[i].before;
+                                continue;
+                        }
+                        w->max_alerted = true;
+                        w->max_alerted_at = now_ms;
+                }
                 read_watch(d, n);       /* the figures of the moment */
                 fill_alert(&a, n, kinds[i].event, action_name(p->action));
                 a.count = kinds[i].now - kinds[i].before;
+                if (kinds[i].event == DBC_EVENT_MEMORY_MAX) {
+                        a.count += w->max_unreported;
+                        w->max_unreported = 0;
+                }
                 a.limit = w->memory_max;
-                if (asprintf(&msg, "%s (policy %s): %" PRIu64 " new %s (now %" PRIu64 "), dmabuf %s", n->path,
-                             p->name, a.count, kinds[i].what, kinds[i].now, dbc_size_format(w->dmabuf, b1)) >= 0)
+                if (asprintf(&msg, "%s (policy %s): %" PRIu64 " new %s (now %" PRIu64 "), dmabuf %s, memory.max %s",
+                             n->path, p->name, a.count, kinds[i].what, kinds[i].now, dbc_size_format(w->dmabuf, b1),
+                             dbc_size_format(w->memory_max, b2)) >= 0)
                         a.message = msg;
                 daemon_alert(d, &a);
                 if (p->action != DBC_ACTION_ALERT && !acted && !d->once &&

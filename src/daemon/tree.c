@@ -170,8 +170,8 @@ static void node_free(struct node *n) {
         free(n);
 }
 
-static void node_remove(struct daemon *d, struct node *n) {
-        if (n->watch)
+static void node_remove(struct daemon *d, struct node *n, bool say) {
+        if (say && n->watch)
                 log_info(d, "%s (policy %s) is gone", n->path, n->watch->policy->name);
         watch_close(d, n);
         tdelete(n, &d->nodes_by_wd, cmp_wd);
@@ -200,7 +200,7 @@ static int node_add(struct daemon *d, const char *path) {
         }
         old = find_path(d, path);
         if (old)        /* same path, a new directory: the old one is gone */
-                node_remove(d, old);
+                node_remove(d, old, true);
 
         n = calloc(1, sizeof(*n));
         if (!n)
@@ -287,7 +287,7 @@ int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms) {
                         if (!n)
                                 continue;
                         if (e->mask & IN_IGNORED) {
-                                node_remove(d, n);
+                                node_remove(d, n, true);
                                 continue;
                         }
                         if (e->len == 0)
@@ -305,7 +305,7 @@ int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms) {
                                         return -ENOMEM;
                                 struct node *gone = find_path(d, c);
                                 if (gone)
-                                        node_remove(d, gone);
+                                        node_remove(d, gone, true);
                         } else if ((e->mask & IN_MODIFY) && n->watch) {
                                 if (streq(e->name, "memory.events"))
                                         daemon_memory_events(d, n, now_ms);
@@ -373,7 +373,7 @@ int daemon_tree_rescan(struct daemon *d) {
         if (k < 0)
                 return k;
         for (size_t i = 0; i < c.n; i++)
-                node_remove(d, c.list[i]);
+                node_remove(d, c.list[i], true);
         free(c.list);
         return 0;
 }
@@ -405,7 +405,7 @@ void daemon_tree_free(struct daemon *d) {
 
         if (collect(d, 0, &c) == 0) {
                 for (size_t i = 0; i < c.n; i++)
-                        node_remove(d, c.list[i]);
+                        node_remove(d, c.list[i], false);
                 free(c.list);
         }
         free(d->policed);
