@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dmabufctl/memstat.h"
 
@@ -13,17 +14,26 @@ struct dbc_root {
         bool is_cgroup2_fs;     /* statfs says cgroup2 (false for a fixture tree) */
 };
 
-/* Find the first cgroup2 mount point in a mountinfo file (normally
- * /proc/self/mountinfo). Returns 0, -ENOENT when there is none, or an I/O
- * error. */
+/* The mount point of the first mount of file system type fstype in a
+ * mountinfo stream whose super options include superopt (NULL: any), with
+ * mountinfo's \ooo escapes undone. Returns 0, -ENOENT when there is none,
+ * -EIO on a read error. */
+int dbc_mountinfo_find(FILE *f, const char *fstype, const char *superopt, char **ret);
+
+/* The first cgroup2 mount point in a mountinfo file (normally
+ * /proc/self/mountinfo); errors as above, or opening the file. */
 int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret);
 
-/* Open the hierarchy at path; path NULL means $DMABUFCTL_CGROUP_ROOT, else
- * the cgroup2 mount of /proc/self/mountinfo. A directory counts as a cgroup2
- * hierarchy when it is on cgroup2fs, or (fixture trees) holds a
- * cgroup.controllers file. Errors: -ENOENT / -ENOTDIR / -EACCES for the path,
- * -EMEDIUMTYPE when it is a directory but no cgroup2 hierarchy (for example
- * the tmpfs of a v1/v2 hybrid). */
+/* Where cgroup v1 mounts the memory controller (a v1/v2 hybrid), if it does. */
+int dbc_memory_v1_mount_find(const char *mountinfo_path, char **ret);
+
+/* Open the hierarchy at path; path NULL means the cgroup2 mount of
+ * /proc/self/mountinfo (the programs resolve $DMABUFCTL_CGROUP_ROOT
+ * themselves). A directory counts as a cgroup2 hierarchy when it is on
+ * cgroup2fs, or (fixture trees) holds a cgroup.controllers file. Errors:
+ * -ENOENT / -ENOTDIR / -EACCES for the path, -EMEDIUMTYPE when it is a
+ * directory but no cgroup2 hierarchy (for example the tmpfs of a v1/v2
+ * hybrid), -ENOMEDIUM when path is NULL and no cgroup2 is mounted. */
 int dbc_root_open(const char *path, struct dbc_root **ret);
 void dbc_root_free(struct dbc_root *r);
 
@@ -63,7 +73,15 @@ int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *r
 typedef int (*dbc_walk_fn)(struct dbc_root *r, const char *path, int dirfd, void *userdata);
 
 /* Walk the tree below (and including) start ("/" for everything). A cgroup
- * that disappears during the walk is skipped silently. */
+ * that disappears during the walk is skipped silently; one that cannot be
+ * opened or listed (EACCES, EMFILE...) is skipped with its subtree and
+ * reported to on_error (when not NULL) with its path and the error, and the
+ * walk goes on. Returns 0, a negative value returned by fn, -ENOMEM, or the
+ * error of opening start itself. */
+typedef void (*dbc_walk_error_fn)(const char *path, int error, void *userdata);
+int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
+                         dbc_walk_error_fn on_error, void *userdata);
+/* dbc_cgroup_walk_full() without an error callback. */
 int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata);
 
 /* Read one cgroup's sample through an already open directory fd. */

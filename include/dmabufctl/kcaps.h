@@ -16,3 +16,8 @@ struct dbc_kcaps {
  * probed is the root's, or the first child's that has one. Returns 0 or a
  * negative errno for an unreadable parameter file. */
 int dbc_kcaps_probe(struct dbc_root *r, const char *sysfs_root, struct dbc_kcaps *ret);
+
+/* Only the dma_heap.mem_accounting parameter: *ret 1 on, 0 off, -1 absent.
+ * Returns 0 or the error of reading it (the path is
+ * SYSFS/module/dma_heap/parameters/mem_accounting). */
+int dbc_kcaps_mem_accounting(const char *sysfs_root, int *ret);

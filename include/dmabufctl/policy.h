@@ -15,10 +15,18 @@ enum dbc_state {
 const char *dbc_state_to_string(enum dbc_state s);
 
 /* The policy that claims cgroup path (normalised, "/..."), or NULL. A
- * `cgroup` policy matches by fnmatch(3) with FNM_PATHNAME on the path; a
+ * `cgroup` policy matches by fnmatch(3) with FNM_PATHNAME | FNM_NOESCAPE on
+ * the path (a backslash is a character: "\x2d" in unit names); a
  * `unit` policy matches its resolved cgroup exactly (an unresolved one
  * matches nothing). Policies are tried in configuration order. */
 const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path);
+
+/* The next policy after `after` (a policy of c) that matches path too, or
+ * NULL. Two globs (or a glob and a unit) can claim one cgroup, which no
+ * check of the configuration alone can see: the first one applies, and the
+ * programs say so. */
+const struct dbc_policy *dbc_policy_match_next(const struct dbc_config *c, const char *path,
+                                               const struct dbc_policy *after);
 
 /* DESIGN.md's state rule: over when dmabuf is above dmabuf.max; warn when
  * dmabuf is above dmabuf.warn or memory.current is above memory.high (the

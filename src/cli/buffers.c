@@ -304,7 +304,7 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]) {
 
         /* The cgroup tree only names charged cgroups: an explicit --root
          * must work, a detected one may be missing (no cgroup2 at all). */
-        if (cli->root_path || (getenv("DMABUFCTL_CGROUP_ROOT") && *getenv("DMABUFCTL_CGROUP_ROOT"))) {
+        if (cli->root_path) {
                 ret = cli_open_root(cli, &root);
                 if (ret != EXIT_OK)
                         goto out;

@@ -30,8 +30,20 @@ int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_s
         struct table *t = cr->table;
         int row;
 
+        /* What the kernel offers, learnt from the samples themselves. */
+        if (s->has_stat) {
+                cr->seen_stat = true;
+                cr->seen_dmabuf = cr->seen_dmabuf || s->stat.has_dmabuf;
+        }
+
         if (!cr->all && !p && !(s->has_stat && s->stat.dmabuf > 0))
                 return 0;
+        if (p) {
+                const struct dbc_policy *q = dbc_policy_match_next(cr->config, path, p);
+                if (q)
+                        cli_warn("cgroup %s: claimed by policy %s (%s:%u) and by policy %s (%s:%u); %s applies, the first in the configuration",
+                                 path, p->name, p->file, p->line, q->name, q->file, q->line, p->name);
+        }
         row = table_add_row(t);
         if (row < 0)
                 return row;
@@ -54,7 +66,7 @@ void cgroup_rows_error(struct cgroup_rows *cr, const char *path, const char *fil
         char msg[sizeof(cr->first_error)];
 
         if (!file)
-                snprintf(msg, sizeof(msg), "cgroup %s: %s", path, strerror(-r));
+                snprintf(msg, sizeof(msg), "cgroup %s: cannot open: %s", path, strerror(-r));
         else if (r == -EINVAL)
                 snprintf(msg, sizeof(msg), "cgroup %s: %s: malformed content", path, file);
         else
@@ -84,8 +96,12 @@ static int walk_one(struct dbc_root *root, const char *path, int dirfd, void *us
         return cgroup_rows_add(cr, path, &s);
 }
 
+static void walk_error(const char *path, int error, void *userdata) {
+        cgroup_rows_error(userdata, path, NULL, error);
+}
+
 int cgroup_rows_walk(struct cgroup_rows *cr, struct dbc_root *root) {
-        return dbc_cgroup_walk(root, "/", walk_one, cr);
+        return dbc_cgroup_walk_full(root, "/", walk_one, walk_error, cr);
 }
 
 int cgroup_rows_cmp_name(const struct table_cell *a, const struct table_cell *b) {
@@ -108,19 +124,40 @@ int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell 
         return cmp_col_desc(a, b, COL_CURRENT);
 }
 
-void cli_notice_kernel(struct cli *cli, struct dbc_root *root) {
-        struct dbc_kcaps caps;
-        int r;
+void cli_notice_kernel(struct cli *cli, struct dbc_root *root, const struct cgroup_rows *cr) {
+        struct cgroup_rows probed = {};
+        int accounting, r;
 
-        r = dbc_kcaps_probe(root, cli->sysfs_root, &caps);
-        if (r < 0) {
-                cli_warn("cannot tell what the kernel offers: %s", strerror(-r));
+        if (!cr) {
+                /* No rows yet (top, before its first frame): look. */
+                struct dbc_kcaps caps;
+
+                r = dbc_kcaps_probe(root, cli->sysfs_root, &caps);
+                if (r < 0) {
+                        cli_warn("cannot tell what the kernel offers: %s", strerror(-r));
+                        return;
+                }
+                probed.seen_stat = caps.memory_controller;
+                probed.seen_dmabuf = caps.dmabuf_stat;
+                cr = &probed;
+        }
+        if (!cr->seen_stat) {
+                _cleanup_free_ char *v1 = NULL;
+
+                if (!cli->root_path && dbc_memory_v1_mount_find("/proc/self/mountinfo", &v1) >= 0)
+                        cli_warn("note: the memory controller is on cgroup v1 at %s (a v1/v2 hybrid), not on the "
+                                 "cgroup2 tree %s: no memory or dma-buf figures to show", v1, root->path);
+                else
+                        cli_warn("note: no cgroup shown under %s has the memory controller: no figures to show", root->path);
                 return;
         }
-        if (!caps.memory_controller)
-                cli_warn("note: no cgroup under %s has the memory controller: no figures to show", root->path);
-        else if (!caps.dmabuf_stat)
+        if (!cr->seen_dmabuf) {
                 cli_warn("note: this kernel has no \"dmabuf\" key in memory.stat (the dmabufctl kernel patches are not applied): dma-buf use is unknown");
-        else if (caps.mem_accounting == 0)
+                return;
+        }
+        r = dbc_kcaps_mem_accounting(cli->sysfs_root, &accounting);
+        if (r < 0)
+                cli_warn("cannot read %s/module/dma_heap/parameters/mem_accounting: %s", cli->sysfs_root, strerror(-r));
+        else if (accounting == 0)
                 cli_warn("note: dma-buf accounting is off (dma_heap.mem_accounting=0): dma-heap allocations are not charged to cgroups");
 }

@@ -32,6 +32,8 @@ struct cgroup_rows {
         struct table *table;
         bool all;               /* every cgroup, not only policed or dmabuf-holding ones */
         bool quiet;             /* keep read errors (first one and count) instead of printing them */
+        bool seen_stat;         /* some sample had memory.stat */
+        bool seen_dmabuf;       /* ... with the "dmabuf" key */
         unsigned n_errors;
         int error;              /* first error, negative errno */
         char first_error[256];  /* quiet: its message */
@@ -54,5 +56,7 @@ int cgroup_rows_cmp_name(const struct table_cell *a, const struct table_cell *b)
 int cgroup_rows_cmp_dmabuf(const struct table_cell *a, const struct table_cell *b);
 int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell *b);
 
-/* Say once on stderr when the kernel cannot give dmabuf figures. */
-void cli_notice_kernel(struct cli *cli, struct dbc_root *root);
+/* Say once on stderr when the kernel cannot give dmabuf figures, judging
+ * by the rows' samples (cr NULL: probe the tree) and the mem_accounting
+ * parameter. */
+void cli_notice_kernel(struct cli *cli, struct dbc_root *root, const struct cgroup_rows *cr);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static int handle_main(int opt, const char *arg, void *userdata) {
         switch (opt) {
         case OPT_VERSION:
                 printf("dmabufctl %s\n", PACKAGE_VERSION);
-                exit(EXIT_OK);
+                exit(fflush(stdout) == 0 ? EXIT_OK : cli_error("cannot write: %s", strerror(errno)));
         }
         return -1;
 }
@@ -83,6 +84,8 @@ int main(int argc, char *argv[]) {
         const char *e;
         int k;
 
+        if ((e = getenv("DMABUFCTL_CGROUP_ROOT")) && *e)
+                cli.root_path = e;
         if ((e = getenv("DMABUFCTL_PROC_ROOT")) && *e)
                 cli.proc_root = e;
         if ((e = getenv("DMABUFCTL_SYSFS_ROOT")) && *e)

@@ -422,8 +422,7 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
 
         /* A tree given with --root (or $DMABUFCTL_CGROUP_ROOT) is used as
          * it is; otherwise systemd owns the tree when it runs. */
-        const char *e = getenv("DMABUFCTL_CGROUP_ROOT");
-        if (!cli->root_path && !(e && *e)) {
+        if (!cli->root_path) {
                 k = dbc_bus_open_system(&bus);
                 if (k < 0 && k != -EHOSTDOWN) {
                         ret = cli_error("run: systemd runs but cannot be reached on the system bus: %s", strerror(-k));

@@ -13,6 +13,7 @@ enum sort_key { SORT_NAME, SORT_DMABUF, SORT_CURRENT };
 struct status_args {
         bool all;
         enum sort_key sort;
+        bool sort_given;        /* --sort name orders explicit arguments too */
         bool *bytes;
 };
 
@@ -29,6 +30,7 @@ static int handle_status(int opt, const char *arg, void *userdata) {
                 *a->bytes = true;
                 return 0;
         case OPT_SORT:
+                a->sort_given = true;
                 if (streq(arg, "dmabuf"))
                         a->sort = SORT_DMABUF;
                 else if (streq(arg, "current"))
@@ -122,14 +124,14 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
                 table_sort(&table, cgroup_rows_cmp_dmabuf);
         else if (a.sort == SORT_CURRENT)
                 table_sort(&table, cgroup_rows_cmp_current);
-        else if (n == 0)
+        else if (n == 0 || a.sort_given)
                 table_sort(&table, cgroup_rows_cmp_name);
 
-        cli_notice_kernel(cli, root);
+        cli_notice_kernel(cli, root, &st);
         if (cli->json)
                 table_print_json(&table, stdout);
-        else
-                table_print_text(&table, stdout, cli->bytes);
+        else if (table_print_text(&table, stdout, cli->bytes) < 0)
+                ret = cli_error("out of memory");
         if (fflush(stdout) != 0)
                 ret = cli_error("cannot write the output: %s", strerror(errno));
         else if (st.error)

@@ -88,20 +88,20 @@ void table_set_table(struct table *t, size_t row, size_t col, struct table *sub)
         c->null = !sub;
 }
 
-static int (*sort_cmp)(const struct table_cell *a, const struct table_cell *b);
+typedef int (*row_cmp_fn)(const struct table_cell *a, const struct table_cell *b);
 
-static int row_cmp(const void *a, const void *b) {
-        return sort_cmp(a, b);
+static int row_cmp(const void *a, const void *b, void *userdata) {
+        return (*(row_cmp_fn *) userdata)(a, b);
 }
 
 void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const struct table_cell *b)) {
-        sort_cmp = cmp;
-        qsort(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp);
+        qsort_r(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp, &cmp);
 }
 
-/* Text form of a string cell: control bytes, bytes that are not UTF-8 and
- * backslashes escaped, so a cgroup name cannot break the table or the
- * terminal and nothing of it is lost. */
+/* Text form of a string cell: control bytes and bytes that are not UTF-8
+ * escaped as \xNN, so a cgroup name cannot break the table or the terminal.
+ * Backslashes stay as they are, so systemd's escaped names (foo\x2dbar)
+ * can be pasted back into a command or a configuration. */
 static char *escape_text(const char *s) {
         size_t n = strlen(s);
         char *out = malloc(n * 4 + 1), *o = out;
@@ -114,10 +114,6 @@ static char *escape_text(const char *s) {
                 if (*p < 0x20 || *p == 0x7f || k == 0) {
                         sprintf(o, "\\x%02x", *p);
                         o += 4;
-                        p++;
-                } else if (*p == '\\') {
-                        *o++ = '\\';
-                        *o++ = '\\';
                         p++;
                 } else {
                         memcpy(o, p, k);
@@ -245,7 +241,8 @@ static void row_line_text(const struct table *t, size_t r, size_t l, bool bytes,
         }
 }
 
-void table_print_text(const struct table *t, FILE *f, bool bytes) {
+int table_print_text(const struct table *t, FILE *f, bool bytes) {
+        int ret = -ENOMEM;
         size_t nc = flat_columns(t, NULL), nl = 1;
         const struct table_column **cols = calloc(nc + 1, sizeof(*cols));
         char **txt = NULL;
@@ -256,6 +253,7 @@ void table_print_text(const struct table *t, FILE *f, bool bytes) {
         txt = calloc(nl * nc + 1, sizeof(char *));
         if (!txt || !w || !cols)
                 goto out;
+        ret = 0;
         flat_columns(t, cols);
         for (size_t c = 0; c < nc; c++)
                 txt[c] = strdup(cols[c]->header);
@@ -276,8 +274,10 @@ void table_print_text(const struct table *t, FILE *f, bool bytes) {
                         const char *s = txt[l * nc + c];
                         size_t pad;
 
-                        if (!s)
+                        if (!s) {       /* out of memory for this cell */
                                 s = "?";
+                                ret = -ENOMEM;
+                        }
                         pad = w[c] - text_width(s);
                         if (c > 0)
                                 fputc(' ', f);
@@ -297,6 +297,7 @@ out:
         free(txt);
         free(w);
         free(cols);
+        return ret;
 }
 
 void table_print_json_value(const struct table *t, struct dbc_json *j) {

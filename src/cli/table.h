@@ -64,7 +64,7 @@ void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const st
 /* Aligned text with a header line; bytes: raw numbers instead of human sizes.
  * A row with a nested table takes one line per nested row (at least one);
  * its other cells are printed on the first. */
-void table_print_text(const struct table *t, FILE *f, bool bytes);
+int table_print_text(const struct table *t, FILE *f, bool bytes);     /* 0 or -ENOMEM */
 /* A JSON array of objects, one per row. */
 void table_print_json(const struct table *t, FILE *f);
 /* Emit the rows of t as the value of the current key of an open JSON writer. */

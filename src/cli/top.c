@@ -363,7 +363,7 @@ int verb_top(struct cli *cli, int argc, char *argv[]) {
         if (ret != EXIT_OK)
                 goto out;
         /* Said before the screen is taken over. */
-        cli_notice_kernel(cli, tp.root);
+        cli_notice_kernel(cli, tp.root, NULL);
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGINT);

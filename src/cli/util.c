@@ -58,6 +58,10 @@ static const struct option global_options[] = {
 static int handle_global(struct cli *cli, int opt, const char *arg) {
         switch (opt) {
         case OPT_ROOT:
+                if (!*arg) {
+                        cli_usage_error("--root needs a directory, not an empty string");
+                        exit(EXIT_USAGE);
+                }
                 cli->root_path = arg;
                 return 1;
         case OPT_PROC_ROOT:
@@ -71,7 +75,7 @@ static int handle_global(struct cli *cli, int opt, const char *arg) {
                 return 1;
         case 'h':
                 cli_help();
-                exit(EXIT_OK);
+                exit(fflush(stdout) == 0 ? EXIT_OK : cli_error("cannot write: %s", strerror(errno)));
         }
         return 0;
 }
@@ -102,18 +106,25 @@ int cli_parse_options(struct cli *cli, int argc, char *argv[],
                      shortopts + (shortopts[0] == '+')) < 0)
                 return cli_error("out of memory"), -1;
 
+        /* Messages name the verb; before it, the program name says enough. */
+        const char *who = streq(argv[0], program_invocation_name) ? "" : argv[0];
+        const char *colon = *who ? ": " : "";
+
         opterr = 0;
         optind = 0;
         while ((c = getopt_long(argc, argv, so, all, NULL)) >= 0) {
                 if (c == '?') {
-                        if (optopt)
-                                cli_usage_error("%s: unknown option -%c", argv[0], optopt);
+                        if (optopt >= 0x100)    /* a long option given an argument it does not take */
+                                cli_usage_error("%s%soption %.*s takes no argument", who, colon,
+                                                (int) strcspn(argv[optind - 1], "="), argv[optind - 1]);
+                        else if (optopt > 0)
+                                cli_usage_error("%s%sunknown option -%c", who, colon, optopt);
                         else
-                                cli_usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
+                                cli_usage_error("%s%sunknown option %s", who, colon, argv[optind - 1]);
                         return -1;
                 }
                 if (c == ':') {
-                        cli_usage_error("%s: option %s needs an argument", argv[0], argv[optind - 1]);
+                        cli_usage_error("%s%soption %s needs an argument", who, colon, argv[optind - 1]);
                         return -1;
                 }
                 if (handle_global(cli, c, optarg))
@@ -131,8 +142,6 @@ int cli_open_root(struct cli *cli, struct dbc_root **ret) {
         r = dbc_root_open(path, ret);
         if (r >= 0)
                 return 0;
-        if (!path)
-                path = getenv("DMABUFCTL_CGROUP_ROOT");
         if (r == -ENOMEDIUM)
                 return cli_error("no cgroup2 hierarchy is mounted (none in /proc/self/mountinfo); give one with --root");
         if (r == -EMEDIUMTYPE) {

@@ -200,7 +200,12 @@ static int run_loop(struct daemon *d) {
 }
 
 static int open_root(struct daemon *d, const char *path) {
-        int k = dbc_root_open(path, &d->root);
+        const char *e = getenv("DMABUFCTL_CGROUP_ROOT");
+        int k;
+
+        if (!path && e && *e)
+                path = e;
+        k = dbc_root_open(path, &d->root);
 
         if (k == -EMEDIUMTYPE) {
                 _cleanup_free_ char *why = dbc_root_explain_not_cgroup2(path ? path : "/sys/fs/cgroup");

@@ -25,30 +25,41 @@
 #include "dmabufctl/macro.h"
 #include "dmabufctl/size.h"
 
-int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
+/* Does the comma-separated list opts hold opt? */
+static bool has_option(const char *opts, const char *opt) {
+        size_t n = strlen(opt);
+
+        for (const char *p = opts; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+                if (strneq(p, opt, n) && (p[n] == ',' || p[n] == '\0'))
+                        return true;
+        return false;
+}
+
+int dbc_mountinfo_find(FILE *f, const char *fstype, const char *superopt, char **ret) {
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
+        ssize_t n;
 
-        f = fopen(mountinfo_path, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &cap, f) > 0) {
+        while ((n = getline(&line, &cap, f)) > 0) {
                 /* id parent major:minor root mountpoint options [optional...] - fstype source superopts */
-                char *sep = strstr(line, " - ");
-                char *fields[5];
-                char *p = line;
+                char *fields[5], *tail[3];
+                char *p = line, *sep;
 
+                if (line[n - 1] == '\n')
+                        line[n - 1] = '\0';
+                sep = strstr(line, " - ");
                 if (!sep)
                         continue;
-                if (!strneq(sep + 3, "cgroup2 ", 8))
+                *sep = '\0';
+                p = sep + 3;
+                for (size_t i = 0; i < ELEMENTSOF(tail); i++)
+                        tail[i] = strsep(&p, " ");
+                if (!tail[2] || !streq(tail[0], fstype) || (superopt && !has_option(tail[2], superopt)))
                         continue;
-                for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                p = line;
+                for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                         fields[i] = strsep(&p, " ");
-                        if (!fields[i])
-                                break;
-                }
-                if (!p)
+                if (!fields[4])
                         continue;
                 /* mountinfo escapes space, tab, newline and backslash as \ooo */
                 char *mnt = fields[4], *out = mnt;
@@ -61,15 +72,33 @@ int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret) {
                                 *out++ = *in;
                 }
                 *out = '\0';
-                char *s = strdup(mnt);
-                if (!s)
+                char *m = strdup(mnt);
+                if (!m)
                         return -ENOMEM;
-                *ret = s;
+                *ret = m;
                 return 0;
         }
         if (ferror(f))
                 return -EIO;
         return -ENOENT;
+}
+
+int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+
+        f = fopen(mountinfo_path, "re");
+        if (!f)
+                return -errno;
+        return dbc_mountinfo_find(f, "cgroup2", NULL, ret);
+}
+
+int dbc_memory_v1_mount_find(const char *mountinfo_path, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+
+        f = fopen(mountinfo_path, "re");
+        if (!f)
+                return -errno;
+        return dbc_mountinfo_find(f, "cgroup", "memory", ret);
 }
 
 int dbc_root_open(const char *path, struct dbc_root **ret) {
@@ -79,9 +108,7 @@ int dbc_root_open(const char *path, struct dbc_root **ret) {
         bool is_cg2;
         int r;
 
-        if (!path)
-                path = getenv("DMABUFCTL_CGROUP_ROOT");
-        if (!path || !*path) {
+        if (!path) {
                 r = dbc_cgroup2_mount_find("/proc/self/mountinfo", &detected);
                 if (r < 0)
                         return r == -ENOENT ? -ENOMEDIUM : r;
@@ -95,7 +122,7 @@ int dbc_root_open(const char *path, struct dbc_root **ret) {
                 return -errno;
         is_cg2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
         if (!is_cg2 && faccessat(fd, "cgroup.controllers", F_OK, 0) < 0)
-                return -EMEDIUMTYPE;
+                return errno == ENOENT ? -EMEDIUMTYPE : -errno;
 
         struct dbc_root *root = calloc(1, sizeof(*root));
         if (!root)
@@ -187,15 +214,18 @@ int dbc_cgroup_path_normalize(const char *in, char **ret) {
 
 /* memory.stat of a busy cgroup is about 1.5 KiB in 6.12; leave room for
  * vendor kernels that add keys. */
-#define STAT_BUF 16384
+#define STAT_BUF 65536
 
-static int read_limit_at(int dirfd, const char *name, uint64_t *ret, const char **failed) {
+/* A limit file ("max" allowed) or, with is_limit false, a figure. */
+static int read_u64_at(int dirfd, const char *name, bool is_limit, uint64_t *ret, const char **failed) {
         char buf[64];
         int r;
 
         r = dbc_read_file_at(dirfd, name, buf, sizeof(buf));
+        if (r > 0 && buf[r - 1] == '\n')
+                buf[r - 1] = '\0';
         if (r >= 0)
-                r = dbc_parse_limit(buf, ret);
+                r = is_limit ? dbc_parse_limit(buf, ret) : dbc_parse_u64(buf, ret);
         if (r < 0 && r != -ENOENT)
                 *failed = name;
         return r;
@@ -217,17 +247,17 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_fai
                 return -errno;
         s.id = (uint64_t) st.st_ino;
 
-        r = read_limit_at(dirfd, "memory.current", &s.memory_current, ret_failed);
+        r = read_u64_at(dirfd, "memory.current", false, &s.memory_current, ret_failed);
         if (r >= 0)
                 s.has_current = true;
         else if (r != -ENOENT)          /* the root has no memory.current */
                 return r;
 
         if (s.has_current) {
-                r = read_limit_at(dirfd, "memory.max", &s.memory_max, ret_failed);
+                r = read_u64_at(dirfd, "memory.max", true, &s.memory_max, ret_failed);
                 if (r < 0 && r != -ENOENT)
                         return r;
-                r = read_limit_at(dirfd, "memory.high", &s.memory_high, ret_failed);
+                r = read_u64_at(dirfd, "memory.high", true, &s.memory_high, ret_failed);
                 if (r < 0 && r != -ENOENT)
                         return r;
         }
@@ -343,55 +373,76 @@ oom:
         return -ENOMEM;
 }
 
-static int walk_at(struct dbc_root *r, int dirfd, char *path, size_t len, size_t cap,
-                   dbc_walk_fn fn, void *userdata) {
+struct walk {
+        struct dbc_root *root;
+        dbc_walk_fn fn;
+        dbc_walk_error_fn on_error;
+        void *userdata;
+        char *path;             /* grows as the walk descends */
+        size_t cap;
+};
+
+static int walk_at(struct walk *w, int dirfd, size_t len) {
         char **names = NULL;
         size_t n = 0;
         int k;
 
-        k = fn(r, path, dirfd, userdata);
+        k = w->fn(w->root, w->path, dirfd, w->userdata);
         if (k < 0)
                 return k;
 
         k = dbc_cgroup_children(dirfd, &names, &n);
         if (k == -ENOENT)
                 return 0;       /* removed under us */
-        if (k < 0)
-                return k;
+        if (k < 0) {
+                if (k == -ENOMEM)
+                        return k;
+                if (w->on_error)
+                        w->on_error(w->path, k, w->userdata);
+                return 0;       /* its children stay unseen; the rest goes on */
+        }
 
         for (size_t i = 0; i < n; i++) {
                 size_t nl = strlen(names[i]);
                 size_t base = len == 1 ? 0 : len;       /* "/" + name, not "//name" */
                 _cleanup_close_ int cfd = -1;
 
-                if (base + 1 + nl + 1 > cap) {
-                        k = -ENAMETOOLONG;
-                        break;
+                if (base + 1 + nl + 1 > w->cap) {
+                        size_t ncap = (base + 1 + nl + 1) * 2;
+                        char *np = realloc(w->path, ncap);
+                        if (!np) {
+                                k = -ENOMEM;
+                                break;
+                        }
+                        w->path = np;
+                        w->cap = ncap;
                 }
+                w->path[base] = '/';
+                memcpy(w->path + base + 1, names[i], nl + 1);
+
                 cfd = openat(dirfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (cfd < 0) {
-                        if (errno == ENOENT || errno == ENOTDIR)
-                                continue;       /* removed during the walk */
-                        k = -errno;
-                        break;
+                        int e = errno;
+                        if (e != ENOENT && e != ENOTDIR && w->on_error)
+                                w->on_error(w->path, -e, w->userdata);
+                        w->path[len] = '\0';   /* removed, or unreadable: skip it */
+                        k = 0;
+                        continue;
                 }
-                path[base] = '/';
-                memcpy(path + base + 1, names[i], nl + 1);
-                k = walk_at(r, cfd, path, base + 1 + nl, cap, fn, userdata);
-                path[len] = '\0';
-                if (len == 1)
-                        path[1] = '\0';
+                k = walk_at(w, cfd, base + 1 + nl);
+                w->path[len] = '\0';
                 if (k < 0)
                         break;
-                k = 0;
         }
         dbc_strv_free(names, n);
         return k < 0 ? k : 0;
 }
 
-int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata) {
+int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
+                         dbc_walk_error_fn on_error, void *userdata) {
         _cleanup_free_ char *norm = NULL;
         _cleanup_close_ int fd = -1;
+        struct walk w = { .root = r, .fn = fn, .on_error = on_error, .userdata = userdata };
         int k;
 
         k = dbc_cgroup_path_normalize(start ? start : "/", &norm);
@@ -401,10 +452,16 @@ int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void 
         if (fd < 0)
                 return fd;
 
-        size_t cap = 4096 + strlen(norm);
-        _cleanup_free_ char *path = malloc(cap);
-        if (!path)
+        w.cap = strlen(norm) + 256;
+        w.path = malloc(w.cap);
+        if (!w.path)
                 return -ENOMEM;
-        strcpy(path, norm);
-        return walk_at(r, fd, path, strlen(norm), cap, fn, userdata);
+        strcpy(w.path, norm);
+        k = walk_at(&w, fd, strlen(norm));
+        free(w.path);
+        return k;
+}
+
+int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata) {
+        return dbc_cgroup_walk_full(r, start, fn, NULL, userdata);
 }

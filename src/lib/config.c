@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "config-internal.h"
 #include "dmabufctl/size.h"
@@ -213,7 +214,9 @@ static int load_file(struct config_state *s, const char *path, bool missing_ok, 
         if (k < 0)
                 return k;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO in place of a file must not hang us; it is
+         * refused below as "not a regular file". */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (errno == ENOENT && missing_ok)
                         return 0;
@@ -223,6 +226,9 @@ static int load_file(struct config_state *s, const char *path, bool missing_ok, 
                 return diag_add(s->diags, path, 0, "cannot read: %s", errno_describe(errno, buf));
         if (S_ISDIR(st.st_mode))
                 return is_dropin ? 0 : diag_add(s->diags, path, 0, "cannot read: %s", errno_describe(EISDIR, buf));
+        /* A drop-in linked to /dev/null is masked, as systemd's are. */
+        if (is_dropin && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+                return 0;
         if (!S_ISREG(st.st_mode))
                 return diag_add(s->diags, path, 0, "not a regular file");
 

@@ -29,11 +29,27 @@ static int probe_one(struct dbc_root *r, const char *path, int dirfd, void *user
         return -ECANCELED;      /* one is enough */
 }
 
-int dbc_kcaps_probe(struct dbc_root *r, const char *sysfs_root, struct dbc_kcaps *ret) {
-        struct dbc_kcaps caps = { .mem_accounting = -1 };
+int dbc_kcaps_mem_accounting(const char *sysfs_root, int *ret) {
         _cleanup_free_ char *param = NULL;
-        struct probe p = {};
         char buf[16];
+        int k;
+
+        if (asprintf(&param, "%s/module/dma_heap/parameters/mem_accounting", sysfs_root ? sysfs_root : "/sys") < 0)
+                return -ENOMEM;
+        k = dbc_read_file_at(AT_FDCWD, param, buf, sizeof(buf));
+        if (k == -ENOENT) {
+                *ret = -1;
+                return 0;
+        }
+        if (k < 0)
+                return k;
+        *ret = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+        return 0;
+}
+
+int dbc_kcaps_probe(struct dbc_root *r, const char *sysfs_root, struct dbc_kcaps *ret) {
+        struct dbc_kcaps caps = {};
+        struct probe p = {};
         int k;
 
         k = dbc_cgroup_walk(r, "/", probe_one, &p);
@@ -42,14 +58,9 @@ int dbc_kcaps_probe(struct dbc_root *r, const char *sysfs_root, struct dbc_kcaps
         caps.memory_controller = p.found;
         caps.dmabuf_stat = p.dmabuf;
 
-        if (asprintf(&param, "%s/module/dma_heap/parameters/mem_accounting", sysfs_root ? sysfs_root : "/sys") < 0)
-                return -ENOMEM;
-        k = dbc_read_file_at(AT_FDCWD, param, buf, sizeof(buf));
-        if (k >= 0)
-                caps.mem_accounting = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
-        else if (k != -ENOENT)
+        k = dbc_kcaps_mem_accounting(sysfs_root, &caps.mem_accounting);
+        if (k < 0)
                 return k;
-
         *ret = caps;
         return 0;
 }

@@ -121,8 +121,14 @@ int dbc_read_file_at(int dirfd, const char *path, char *buf, size_t size) {
                 if (k == 0)
                         break;
                 n += (size_t) k;
-                if (n == size - 1)
-                        return -EFBIG;
+                if (n == size - 1) {
+                        char probe;
+                        /* full: fine if that was all of it */
+                        k = pread(rfd, &probe, 1, (off_t) n);
+                        if (k == 0)
+                                break;
+                        return k < 0 ? -errno : -EFBIG;
+                }
         }
         buf[n] = '\0';
         return (int) n;

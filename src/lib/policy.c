@@ -18,19 +18,34 @@ const char *dbc_state_to_string(enum dbc_state s) {
         return names[s];
 }
 
-const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path) {
+/* Globs match whole path components ('*' stops at '/'), and a backslash is
+ * a character: systemd escapes '-' in unit names as "\x2d". */
+#define GLOB_FLAGS (FNM_PATHNAME | FNM_NOESCAPE)
+
+static const struct dbc_policy *match_from(const struct dbc_config *c, const char *path, size_t start) {
         if (!c || !path)
                 return NULL;
-        for (size_t i = 0; i < c->n_policies; i++) {
+        for (size_t i = start; i < c->n_policies; i++) {
                 const struct dbc_policy *p = &c->policies[i];
 
                 if (p->cgroup) {
-                        if (fnmatch(p->cgroup, path, FNM_PATHNAME) == 0)
+                        if (fnmatch(p->cgroup, path, GLOB_FLAGS) == 0)
                                 return p;
                 } else if (p->resolved && streq(p->resolved, path))
                         return p;
         }
         return NULL;
+}
+
+const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path) {
+        return match_from(c, path, 0);
+}
+
+const struct dbc_policy *dbc_policy_match_next(const struct dbc_config *c, const char *path,
+                                               const struct dbc_policy *after) {
+        if (!c || !after || after < c->policies || after >= c->policies + c->n_policies)
+                return NULL;
+        return match_from(c, path, (size_t) (after - c->policies) + 1);
 }
 
 enum dbc_state dbc_policy_evaluate(const struct dbc_policy *p, const struct dbc_sample *s) {
@@ -62,7 +77,7 @@ bool dbc_config_is_protected(const struct dbc_config *c, const char *path) {
                 char *slash;
 
                 for (size_t i = 0; i < c->n_protect; i++)
-                        if (fnmatch(c->protect[i], buf, FNM_PATHNAME) == 0)
+                        if (fnmatch(c->protect[i], buf, GLOB_FLAGS) == 0)
                                 return true;
                 slash = strrchr(buf, '/');
                 if (!slash)

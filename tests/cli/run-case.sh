@@ -3,7 +3,9 @@
 # with $DMABUFCTL (the binary), $FIX (tests/fixtures), $TMP (a scratch
 # directory) and $SRC (the source root). Its stdout, stderr and exit status
 # must equal NAME.out, NAME.err and NAME.rc (a missing .out/.err means
-# empty). Environment is cleared of DMABUFCTL_* first.
+# empty). Environment is cleared of DMABUFCTL_* first. A case exiting 77
+# (when its .rc does not expect 77) is skipped: cases that must switch
+# users start with `need_root`.
 # Usage: run-case.sh DMABUFCTL SRCDIR NAME      (UPDATE_GOLDEN=1 rewrites them)
 # $CASES_DIR picks another directory of cases (tests/daemon/cases, which
 # also get $DMABUFD, the daemon).
@@ -18,9 +20,19 @@ export TMP
 trap 'rm -rf "$TMP"' EXIT
 unset DMABUFCTL_CGROUP_ROOT DMABUFCTL_PROC_ROOT DMABUFCTL_SYSFS_ROOT
 export LC_ALL=C
+need_root() {
+        [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root to run as another user (setpriv)" >&2; exit 77; }
+}
+export -f need_root
 
 (cd "$TMP" && bash -e "$cases/$name.cmd") > "$TMP/.out.raw" 2> "$TMP/.err.raw"
-echo $? > "$TMP/.rc"
+rc=$?
+# A case that needs what this run lacks (root, for setpriv) exits 77 first.
+if [ $rc -eq 77 ] && ! grep -qx 77 "$cases/$name.rc" 2>/dev/null; then
+        cat "$TMP/.err.raw" >&2
+        exit 77
+fi
+echo $rc > "$TMP/.rc"
 # Golden files hold no absolute paths of this checkout or of the scratch dir.
 for k in out err; do
         sed -e "s|$TMP|@TMP@|g" -e "s|$SRC|@SRC@|g" "$TMP/.$k.raw" > "$TMP/.$k"

@@ -217,3 +217,75 @@ Test(cgroup, mountinfo) {
         cr_assert_eq(dbc_cgroup2_mount_find("/nonexistent/mountinfo", &m), -ENOENT);
         cr_assert_null(m);
 }
+
+struct errs {
+        char path[128];
+        int error;
+        unsigned n;
+};
+
+static int count_only(struct dbc_root *r, const char *path, int dirfd, void *userdata) {
+        return 0;
+}
+
+static size_t deepest;
+
+static int count_paths(struct dbc_root *r, const char *path, int dirfd, void *userdata) {
+        if (strlen(path) > deepest)
+                deepest = strlen(path);
+        return 0;
+}
+
+static void on_error(const char *path, int error, void *userdata) {
+        struct errs *e = userdata;
+
+        snprintf(e->path, sizeof(e->path), "%s", path);
+        e->error = error;
+        e->n++;
+}
+
+Test(cgroup, deep_paths_grow) {
+        struct dbc_root *r = NULL;
+        struct errs e = {};
+        char name[251], p[128];
+        int fd;
+
+        /* 20 levels of 250-byte names: a path of 5 KiB, longer than PATH_MAX */
+        memset(name, 'n', 250);
+        name[250] = '\0';
+        snprintf(p, sizeof(p), "%s/b.slice", tree);
+        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cr_assert_geq(fd, 0);
+        for (int i = 0; i < 20; i++) {
+                int c;
+                cr_assert_eq(mkdirat(fd, name, 0755), 0);
+                c = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                cr_assert_geq(c, 0);
+                close(fd);
+                fd = c;
+        }
+        close(fd);
+        cr_assert_eq(dbc_root_open(tree, &r), 0);
+        cr_assert_eq(dbc_cgroup_walk_full(r, "/", count_paths, on_error, &e), 0);
+        cr_assert_eq(e.n, 0);
+        cr_assert_eq(deepest, strlen("/b.slice") + 20 * 251);
+        dbc_root_free(r);
+}
+
+Test(cgroup, walk_error_callback_for_unopenable) {
+        struct dbc_root *r = NULL;
+        struct errs e = {};
+        struct seen s = {};
+        char p[256];
+
+        /* a "cgroup" that is a dangling symlink to a directory name is not
+         * followed (O_NOFOLLOW): ELOOP is reported, the rest is walked */
+        snprintf(p, sizeof(p), "%s/a.slice/loop", tree);
+        cr_assert_eq(symlink("/nonexistent", p), 0);
+        cr_assert_eq(dbc_root_open(tree, &r), 0);
+        cr_assert_eq(dbc_cgroup_walk_full(r, "/", record, NULL, &s), 0);
+        cr_assert_eq(s.n, 4, "symlinks are no cgroups: %zu", s.n);
+        cr_assert_eq(dbc_cgroup_walk_full(r, "/", count_only, on_error, &e), 0);
+        cr_assert_eq(e.n, 0, "a symlink is not listed as a child: %s", e.path);
+        dbc_root_free(r);
+}

@@ -149,10 +149,9 @@ Test(unit, bus_needs_systemd) {
         int k = dbc_bus_open_system(&bus);
 
         if (sd_booted() > 0) {
-                cr_log_info("systemd is PID 1 here: the sd-bus path runs in the VM tests");
                 if (k == 0)
                         sd_bus_flush_close_unref(bus);
-                return;
+                cr_skip_test("systemd is PID 1 here: the sd-bus path runs in the VM tests");
         }
         cr_expect_eq(k, -EHOSTDOWN);
         cr_expect_null(bus);

@@ -1,3 +1,4 @@
+need_root
 # As an unprivileged user: an unreadable main file and an unreadable drop-in
 # are each named with EACCES, and the readable drop-in is still checked.
 chmod 755 "$TMP"

@@ -1,3 +1,4 @@
+need_root
 # As an unprivileged user, on a copy it can reach (the checkout may not be).
 chmod 755 "$TMP"
 cp -r "$FIX/cgroup-basic" t

@@ -1,0 +1,1 @@
+"$DMABUFCTL" status --json=1

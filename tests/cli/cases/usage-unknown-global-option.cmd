@@ -1,0 +1,1 @@
+"$DMABUFCTL" --frobnicate status
