@@ -27,7 +27,7 @@ want=(
 )
 # What later parts add, once their sources exist.
 [ -f "$src/src/daemon/meson.build" ] && want+=(/usr/sbin/dmabufd /usr/share/man/man8/dmabufd.8)
-[ -f "$src/conf/dmabufd.service" ] && want+=("$unitdir/dmabufd.service")
+{ [ -f "$src/conf/dmabufd.service" ] || [ -f "$src/conf/dmabufd.service.in" ]; } && want+=("$unitdir/dmabufd.service")
 [ -f "$src/conf/dmabufctl.catalog" ] && want+=("$catalogdir/dmabufctl.catalog")
 
 fail=0
