@@ -12,7 +12,7 @@
 #include "dmabufctl/alert.h"
 #include "dmabufd.h"
 
-static void vlog(struct daemon *d, int level, const char *fmt, va_list ap) {
+_printf_(3, 0) static void vlog(struct daemon *d, int level, const char *fmt, va_list ap) {
         /* Under systemd stderr is a journal stream that reads <N>. */
         if (d && d->journal)
                 fprintf(stderr, "<%d>", level);
