@@ -1,0 +1,6 @@
+#!/bin/sh
+# vm: accounting=on,off
+# The kernel's cgroup.kill selftest (tools/testing/selftests/cgroup/test_kill).
+. /usr/share/vm/lib.sh
+
+kselftest test_kill

@@ -1,0 +1,21 @@
+#!/bin/sh
+# vm: accounting=on,off timeout=600
+# The kernel's memory controller selftest
+# (tools/testing/selftests/cgroup/test_memcontrol), with the series' dmabuf
+# case once it is applied.
+#
+# Its page-cache cases need reclaimable file pages: the test files live on
+# an ext2 on a RAM disk (brd, whose pages are not charged to any cgroup),
+# not on tmpfs, whose pages cannot be reclaimed without swap.
+. /usr/share/vm/lib.sh
+
+if [ -b /dev/ram0 ]; then
+	mke2fs -q /dev/ram0 || fail "mke2fs /dev/ram0"
+	mkdir -p /mnt/pagecache
+	mount -t ext2 /dev/ram0 /mnt/pagecache || fail "mount /dev/ram0"
+	trap 'cd /; umount /mnt/pagecache' EXIT
+	cd /mnt/pagecache || fail "cd /mnt/pagecache"
+else
+	echo "no /dev/ram0: page-cache cases run on tmpfs"
+fi
+kselftest test_memcontrol
