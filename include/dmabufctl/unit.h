@@ -5,6 +5,10 @@
 
 #include "dmabufctl/config.h"
 
+/* The type suffix of name (".service", ".scope" or ".slice", pointing into
+ * name), or NULL for any other. */
+const char *dbc_unit_suffix(const char *name);
+
 /* Is name a unit name we accept (*.service, *.scope, *.slice; systemd's
  * characters; instances only for services; a slice name with a leading,
  * trailing or double '-' is not one)? */

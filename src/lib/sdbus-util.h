@@ -9,6 +9,10 @@
 #define DBC_SD_PATH    "/org/freedesktop/systemd1"
 #define DBC_SD_MANAGER "org.freedesktop.systemd1.Manager"
 
+/* The D-Bus interface of a unit's type (org.freedesktop.systemd1.Service,
+ * .Scope, .Slice), or NULL for a name of another type. */
+const char *dbc_unit_interface(const char *unit);
+
 /* The errno of a failed call (error e set, or r): NoSuchUnit / LoadFailed
  * as -ENXIO, AccessDenied as -EACCES. Copies e's message to *ret_error. */
 int dbc_bus_error(const sd_bus_error *e, int r, char **ret_error);

@@ -11,7 +11,7 @@
 #define UNIT_NAME_MAX 255
 #define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
 
-static const char *unit_suffix(const char *name) {
+const char *dbc_unit_suffix(const char *name) {
         static const char *const suffixes[] = { ".service", ".scope", ".slice" };
         size_t l = strlen(name);
 
@@ -29,7 +29,7 @@ bool dbc_unit_name_is_valid(const char *name) {
 
         if (!name || strlen(name) > UNIT_NAME_MAX)
                 return false;
-        suffix = unit_suffix(name);
+        suffix = dbc_unit_suffix(name);
         if (!suffix)
                 return false;
         at = strchr(name, '@');

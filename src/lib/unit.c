@@ -7,10 +7,8 @@
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/unit.h"
+#include "sdbus-util.h"
 
-#define SYSTEMD_DEST "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 int dbc_bus_open_system(sd_bus **ret) {
         sd_bus *bus = NULL;
@@ -27,19 +25,9 @@ int dbc_bus_open_system(sd_bus **ret) {
 }
 
 static bool is_slice(const char *unit) {
-        size_t l = strlen(unit);
+        const char *suffix = dbc_unit_suffix(unit);
 
-        return l > 6 && streq(unit + l - 6, ".slice");
-}
-
-static const char *unit_interface(const char *unit) {
-        const char *dot = strrchr(unit, '.');
-
-        if (dot && streq(dot, ".service"))
-                return "org.freedesktop.systemd1.Service";
-        if (dot && streq(dot, ".scope"))
-                return "org.freedesktop.systemd1.Scope";
-        return "org.freedesktop.systemd1.Slice";
+        return suffix && streq(suffix, ".slice");
 }
 
 /* ControlGroup of a loaded unit: 0 and *ret, -ENXIO when systemd does not
@@ -51,17 +39,17 @@ static int bus_control_group(sd_bus *bus, const char *unit, char **ret) {
         const char *path;
         int k;
 
-        k = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
+        k = sd_bus_call_method(bus, DBC_SD_DEST, DBC_SD_PATH, DBC_SD_MANAGER, "GetUnit",
                                &error, &reply, "s", unit);
         if (k < 0)
-                return sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit") ? -ENXIO : k;
+                return dbc_bus_error(&error, k, NULL);
         k = sd_bus_message_read(reply, "o", &path);
         if (k < 0)
                 return k;
-        k = sd_bus_get_property_string(bus, SYSTEMD_DEST, path, unit_interface(unit), "ControlGroup",
+        k = sd_bus_get_property_string(bus, DBC_SD_DEST, path, dbc_unit_interface(unit), "ControlGroup",
                                        &error, &cg);
         if (k < 0)
-                return sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_OBJECT) ? -ENXIO : k;
+                return sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_OBJECT) ? -ENXIO : dbc_bus_error(&error, k, NULL);
         if (!cg[0])
                 return -ENXIO;
         return dbc_cgroup_path_normalize(cg, ret);

@@ -11,22 +11,21 @@
 #include <systemd/sd-bus.h>
 
 #include "dmabufctl/macro.h"
+#include "dmabufctl/unit.h"
 #include "dmabufctl/unitprop.h"
 
 #include "sdbus-util.h"
 
-static const char *unit_interface(const char *unit) {
-        const char *dot = strrchr(unit, '.');
+const char *dbc_unit_interface(const char *unit) {
+        const char *suffix = dbc_unit_suffix(unit);
 
-        if (!dot)
+        if (!suffix)
                 return NULL;
-        if (streq(dot, ".service"))
+        if (streq(suffix, ".service"))
                 return "org.freedesktop.systemd1.Service";
-        if (streq(dot, ".scope"))
+        if (streq(suffix, ".scope"))
                 return "org.freedesktop.systemd1.Scope";
-        if (streq(dot, ".slice"))
-                return "org.freedesktop.systemd1.Slice";
-        return NULL;
+        return "org.freedesktop.systemd1.Slice";
 }
 
 int dbc_bus_error(const sd_bus_error *e, int r, char **ret_error) {
@@ -77,7 +76,7 @@ int dbc_unit_object(sd_bus *bus, const char *unit, char **ret_path, char **ret_e
 static int read_property(sd_bus *bus, const char *unit, const char *object, enum dbc_limit l,
                          uint64_t *ret, char **ret_error) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *iface = unit_interface(unit);
+        const char *iface = dbc_unit_interface(unit);
         uint64_t v;
         int r;
 
@@ -94,7 +93,7 @@ int dbc_unit_limit_read(sd_bus *bus, const char *unit, enum dbc_limit l, uint64_
         _cleanup_free_ char *object = NULL;
         int r;
 
-        if (!unit_interface(unit))
+        if (!dbc_unit_interface(unit))
                 return -EINVAL;
         r = dbc_unit_object(bus, unit, &object, ret_error);
         if (r < 0)
@@ -109,7 +108,7 @@ int dbc_unit_limit_write(sd_bus *bus, const char *unit, enum dbc_limit l, uint64
         _cleanup_free_ char *object = NULL;
         int r;
 
-        if (!unit_interface(unit) || !dbc_limit_property(l))
+        if (!dbc_unit_interface(unit) || !dbc_limit_property(l))
                 return -EINVAL;
         r = dbc_unit_object(bus, unit, &object, ret_error);
         if (r < 0)
