@@ -16,7 +16,7 @@
  * Returns 0, -EINVAL on garbage, -ERANGE on overflow. */
 int dbc_size_parse(const char *s, uint64_t *ret);
 
-/* Human form: "max", "0", "4.0K", "1.5M", ... (one decimal below 10 units,
+/* Human form: "max", "0B", "4.0K", "1.5M", ... (one decimal below 10 units,
  * none above; exact byte counts below 1024 print as "123B").
  * Returns the buffer. buf must hold DBC_FORMAT_MAX bytes. */
 const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]);
