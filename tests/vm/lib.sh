@@ -49,38 +49,69 @@ cg_key() {
 	awk -v k="$2" '$1 == k { print $2; found = 1 } END { exit !found }' "$1"
 }
 
-# kselftest NAME ARGS... [--known CASE...]: runs a kselftest program and
-# reads its TAP output. Passes when no case fails, apart from the cases named
-# after --known (failures explained by the scenario), each of which is
-# reported on its own line. A known case that passes is reported too.
+# kselftest PROGRAM [ARG...] [--known CASE...] [--flaky CASE...]: runs a
+# kselftest program and judges its TAP output. Passes when no case fails,
+# apart from
+#  - the cases named after --known (failures the scenario explains), each
+#    reported on its own line (and reported too when one passes);
+#  - the cases named after --flaky (timing-dependent under emulation) that
+#    pass when run again, up to twice, as `PROGRAM ARG... CASE` (a program
+#    that ignores the name runs everything again; only CASE's line counts).
 kselftest() {
 	_args=
 	_known=
-	_in_known=
+	_flaky=
+	_list=
 	for _a in "$@"; do
-		if [ "$_a" = --known ]; then
-			_in_known=1
-		elif [ -n "$_in_known" ]; then
-			_known="$_known $_a"
-		else
-			_args="$_args $_a"
-		fi
+		case "$_a" in
+		--known) _list=known ;;
+		--flaky) _list=flaky ;;
+		*)
+			case "$_list" in
+			known) _known="$_known $_a" ;;
+			flaky) _flaky="$_flaky $_a" ;;
+			*) _args="$_args $_a" ;;
+			esac
+			;;
+		esac
 	done
 	# shellcheck disable=SC2086 # word splitting of the argument list is meant
-	set -- $_args
-	"$@" >/tmp/kselftest.out 2>&1
+	$_args >/tmp/kselftest.out 2>&1
 	_rc=$?
 	cat /tmp/kselftest.out
+	_recovered=
+	for _case in $_flaky; do
+		grep -qE "^not ok [0-9]+ $_case( |\$)" /tmp/kselftest.out || continue
+		for _try in 1 2; do
+			echo "flaky: $_case failed; running it again ($_try of 2)"
+			# shellcheck disable=SC2086
+			$_args "$_case" >/tmp/kselftest.retry 2>&1
+			grep -E "^(not )?ok [0-9]+ $_case( |\$)" /tmp/kselftest.retry | head -n1
+			if grep -qE "^ok [0-9]+ $_case( |\$)" /tmp/kselftest.retry; then
+				_recovered="$_recovered $_case"
+				break
+			fi
+		done
+	done
+	kselftest_judge "$_rc" "$_known" "$_recovered" </tmp/kselftest.out
+}
+
+# kselftest_judge EXIT_STATUS KNOWN RECOVERED < TAP: the verdict (see kselftest).
+kselftest_judge() {
 	# A kselftest that forks with stdout on a file repeats its buffered
 	# lines in every child: count each numbered result once.
-	awk -v known="$_known" -v rc="$_rc" '
-		BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) isknown[k[i]] = 1 }
+	awk -v rc="$1" -v known="$2" -v recovered="$3" '
+		BEGIN {
+			n = split(known, k, " "); for (i = 1; i <= n; i++) isknown[k[i]] = 1
+			n = split(recovered, k, " "); for (i = 1; i <= n; i++) isrecovered[k[i]] = 1
+		}
 		/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0; next }
 		/^not ok [0-9]+ / {
 			if (seen[$3]++) next
 			results++
 			name = $4
-			if (name in isknown) { kfail++; print "known failure: " name }
+			if (name in isrecovered) { pass++; flaky++; print "flaky: " name " failed, then passed when run again" }
+			else if (name in isknown) { kfail++; print "known failure: " name }
 			else { bad++; print "unexpected failure: " name }
 			next
 		}
@@ -93,14 +124,14 @@ kselftest() {
 			next
 		}
 		END {
-			printf "summary: %d passed, %d failed, %d known failures, %d skipped%s (exit status %d)\n",
-				pass, bad, kfail, skipped, plan ? " of " plan : "", rc
+			printf "summary: %d passed (%d on a second run), %d failed, %d known failures, %d skipped%s (exit status %d)\n",
+				pass, flaky, bad, kfail, skipped, plan ? " of " plan : "", rc
 			if (results < plan) { print "missing results: " plan - results " of " plan; exit 1 }
 			if (bad) exit 1
 			# kselftest exit codes: 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip;
 			# anything else is a crash or a signal.
 			if (rc > 4) { print "the program died (exit status " rc ")"; exit 1 }
-			if (rc != 0 && rc != 4 && !kfail) exit 1
+			if (rc != 0 && rc != 4 && !kfail && !flaky) exit 1
 			if (!pass && skipped) exit 77
-		}' /tmp/kselftest.out
+		}'
 }

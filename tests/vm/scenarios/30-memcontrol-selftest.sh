@@ -7,10 +7,15 @@
 # Its page-cache cases need reclaimable file pages: the test files live on
 # an ext2 on a RAM disk (brd, whose pages are not charged to any cgroup),
 # not on tmpfs, whose pages cannot be reclaimed without swap.
+#
+# test_memcg_min and test_memcg_low compare reclaim outcomes against
+# tolerances that a busy emulated machine sometimes misses (they passed on
+# the same kernel in the runs before and after): a failed one is run
+# again, and counts as passed only if the rerun passes.
 . /usr/share/vm/lib.sh
 
 if [ -b /dev/ram0 ]; then
-	mke2fs -q /dev/ram0 || fail "mke2fs /dev/ram0"
+	mke2fs -q /dev/ram0 >/dev/null || fail "mke2fs /dev/ram0"
 	mkdir -p /mnt/pagecache
 	mount -t ext2 /dev/ram0 /mnt/pagecache || fail "mount /dev/ram0"
 	trap 'cd /; umount /mnt/pagecache' EXIT
@@ -18,4 +23,4 @@ if [ -b /dev/ram0 ]; then
 else
 	echo "no /dev/ram0: page-cache cases run on tmpfs"
 fi
-kselftest test_memcontrol
+kselftest test_memcontrol --flaky test_memcg_min test_memcg_low
