@@ -18,17 +18,6 @@ struct set_args {
 
 enum { OPT_MEMORY_MAX = 0x400, OPT_MEMORY_HIGH, OPT_RUNTIME, OPT_BYTES };
 
-int cli_parse_size_option(const char *verb, const char *option, const char *arg, uint64_t *ret) {
-        int r = dbc_size_parse(arg, ret);
-
-        if (r == -ERANGE)
-                return cli_usage_error("%s: %s: size \"%s\" is too large", verb, option, arg), -1;
-        if (r < 0)
-                return cli_usage_error("%s: %s: invalid size \"%s\" (bytes, or K, M, G, T, or \"max\")",
-                                       verb, option, arg), -1;
-        return 0;
-}
-
 static int handle_set(int opt, const char *arg, void *userdata) {
         struct set_args *a = userdata;
 

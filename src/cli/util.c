@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dmabufctl/size.h"
 
 _printf_(1, 0) static void vreport(const char *fmt, va_list ap) {
         fputs("dmabufctl: ", stderr);
@@ -151,4 +152,15 @@ int cli_open_root(struct cli *cli, struct dbc_root **ret) {
         if (path && *path)
                 return cli_error("cgroup root %s: %s", path, strerror(-r));
         return cli_error("cgroup root: %s", strerror(-r));
+}
+
+int cli_parse_size_option(const char *verb, const char *option, const char *arg, uint64_t *ret) {
+        int r = dbc_size_parse(arg, ret);
+
+        if (r == -ERANGE)
+                return cli_usage_error("%s: %s: size \"%s\" is too large", verb, option, arg), -1;
+        if (r < 0)
+                return cli_usage_error("%s: %s: invalid size \"%s\" (bytes, or K, M, G, T, or \"max\")",
+                                       verb, option, arg), -1;
+        return 0;
 }

@@ -14,6 +14,12 @@ dmabufctl set /budget-a --memory-max 64M --memory-high 48M || fail "set failed"
 [ "$(cat $CGROOT/budget-a/memory.max)" = $((64 * M)) ] || fail "memory.max is $(cat $CGROOT/budget-a/memory.max), not 64M"
 [ "$(cat $CGROOT/budget-a/memory.high)" = $((48 * M)) ] || fail "memory.high is $(cat $CGROOT/budget-a/memory.high), not 48M"
 
+# The write goes through libcgroup: with lazy binding, its
+# cgroup_modify_cgroup is bound only when it is called.
+LD_DEBUG=bindings dmabufctl set /budget-a --memory-high 40M 2>ld.out >/dev/null || fail "set 40M failed"
+grep -q "symbol .cgroup_modify_cgroup'" ld.out || fail "set did not write through libcgroup"
+[ "$(cat $CGROOT/budget-a/memory.high)" = $((40 * M)) ] || fail "memory.high is not 40M"
+
 # The kernel rounds down to whole pages; set reports what is in force.
 out=$(dmabufctl --json set budget-a --memory-max 1000000) || fail "set 1000000 failed"
 echo "$out"

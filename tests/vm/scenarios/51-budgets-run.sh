@@ -11,8 +11,9 @@ P=$CGROOT/dmabufctl.slice
 printf '[daemon]\nrun-parent = /dmabufctl.slice\n' > run.conf
 export DMABUFCTL_RUNTIME_DIR=/run/dmabufctl
 
-# Within budget: the command runs in its cgroup, with its memory.max.
-dmabufctl --config run.conf run --memory-max 64M --name fits -- \
+# Within budget: the command runs in its cgroup, with its memory.max; the
+# cgroup is made by libcgroup (cgroup_create_cgroup bound when called).
+LD_DEBUG=bindings LD_DEBUG_OUTPUT=$PWD/ld dmabufctl --config run.conf run --memory-max 64M --name fits -- \
 	sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/dmabufctl.slice/fits/memory.max; memhog 16' >out; rc=$?
 cat out
 [ $rc = 0 ] || fail "run of a command within its budget: rc $rc"
@@ -21,6 +22,7 @@ grep -qx 67108864 out || fail "its cgroup's memory.max was not 64M"
 grep -q "held 16 MiB" out || fail "memhog did not finish"
 [ -e $P/fits ] && fail "the cgroup /dmabufctl.slice/fits was not removed"
 grep -qw memory $P/cgroup.subtree_control || fail "run-parent does not hand memory to its children"
+cat ld.* | grep -q "symbol .cgroup_create_cgroup'" || fail "run did not create its cgroup through libcgroup"
 
 # Over budget: the kernel OOM-kills it inside its cgroup (oom_kill of the
 # parent counts its children's), run returns 128 + SIGKILL.
