@@ -36,3 +36,8 @@ int dbc_scope_start(sd_bus *bus, const char *name, const char *slice, const char
  * its main process ended is stopped (killed). A unit that is gone already
  * is no error. */
 int dbc_scope_stop(sd_bus *bus, const char *name, char **ret_error);
+
+/* KillUnit(unit, "main", signal): signal a unit's main process, for example
+ * SIGHUP to dmabufd.service so it reloads. -ENXIO when the unit is not
+ * loaded, -ESRCH when it has no main process. */
+int dbc_unit_signal_main(sd_bus *bus, const char *unit, int signal, char **ret_error);

@@ -175,7 +175,16 @@ struct runner {
         char **cmd;
         sigset_t old_mask, wait_set;
         char *policy_path;
+        sd_bus *bus;            /* systemd's, when it runs */
 };
+
+/* dmabufd reads runtime policies when it (re)loads its configuration: when
+ * systemd runs it, tell it to (SIGHUP). Without systemd there is no telling
+ * which process it is; dmabufd(8) says to reload it. Not running is fine. */
+static void reload_dmabufd(struct runner *r) {
+        if (r->bus)
+                (void) dbc_unit_signal_main(r->bus, "dmabufd.service", SIGHUP, NULL);
+}
 
 static void add_runtime_policy(struct runner *r, const char *name, const char *cgroup) {
         int k;
@@ -186,6 +195,8 @@ static void add_runtime_policy(struct runner *r, const char *name, const char *c
         if (k < 0)
                 cli_warn("run: cannot register the dma-buf budget in %s/policies.d: %s; dmabufd will not police it",
                          dbc_runtime_dir(), strerror(-k));
+        else
+                reload_dmabufd(r);
 }
 
 static void remove_runtime_policy(struct runner *r) {
@@ -196,6 +207,8 @@ static void remove_runtime_policy(struct runner *r) {
         k = dbc_runtime_policy_remove(r->policy_path);
         if (k < 0)
                 cli_warn("run: cannot remove %s: %s", r->policy_path, strerror(-k));
+        else
+                reload_dmabufd(r);
         free(r->policy_path);
         r->policy_path = NULL;
 }
@@ -429,6 +442,7 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
                         goto out;
                 }
         }
+        r.bus = bus;
         if (bus)
                 ret = run_in_scope(&r, bus, config->run_parent);
         else {

@@ -131,3 +131,14 @@ int dbc_unit_limit_write(sd_bus *bus, const char *unit, enum dbc_limit l, uint64
                 return read_property(bus, unit, object, l, ret_in_force, ret_error);
         return 0;
 }
+
+int dbc_unit_signal_main(sd_bus *bus, const char *unit, int signal, char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DBC_SD_DEST, DBC_SD_PATH, DBC_SD_MANAGER, "KillUnit", &error, NULL,
+                               "ssi", unit, "main", (int32_t) signal);
+        if (r < 0)
+                return dbc_bus_error(&error, r, ret_error);
+        return 0;
+}
