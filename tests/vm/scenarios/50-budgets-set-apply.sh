@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm: accounting=on
+# vm: accounting=on timeout=900
 # dmabufctl set and apply on plain cgroups of the real kernel: the values are
 # read back from memory.max / memory.high, not from our own output.
 . /usr/share/vm/lib.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm: accounting=on
+# vm: accounting=on timeout=900
 # dmabufctl run on plain cgroups (no systemd in this VM): the command runs in
 # a new cgroup under run-parent whose memory.max the kernel enforces; the
 # cgroup is gone afterwards; exit status and signals pass through.
