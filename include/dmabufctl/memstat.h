@@ -20,6 +20,13 @@ struct dbc_memstat {
  * a value out of 64-bit range). *ret is written only on success. */
 int dbc_memstat_parse(const char *buf, size_t len, struct dbc_memstat *ret);
 
+/* The value of one key of memory.stat text (the daemon's hot path: every
+ * pass looks at "dmabuf" of every policed cgroup and nothing else, so it
+ * finds that line instead of parsing all forty). Returns 0 and *ret,
+ * -ENOENT when the key is absent, -EINVAL when its value is no 64-bit
+ * decimal. */
+int dbc_memstat_find(const char *buf, size_t len, const char *key, uint64_t *ret);
+
 /* memory.events (or memory.events.local). */
 struct dbc_memevents {
         uint64_t low;

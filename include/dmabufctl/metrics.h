@@ -11,6 +11,7 @@
 struct dbc_metrics_cgroup {
         const char *cgroup;
         const char *policy;
+        const char *labels;             /* dbc_metrics_labels() of the two, or NULL */
         bool has_dmabuf;
         uint64_t dmabuf;
         bool has_memory;
@@ -26,6 +27,10 @@ struct dbc_metrics {
         uint64_t evaluations;                   /* passes so far */
         double last_evaluation;                 /* wall-clock time of the last pass, Unix seconds */
 };
+
+/* The label set `cgroup="...",policy="..."`, escaped, for a caller that
+ * keeps it from pass to pass (allocated; NULL on OOM). */
+char *dbc_metrics_labels(const char *cgroup, const char *policy);
 
 /* Write the text to f. Returns 0 or -EIO. */
 int dbc_metrics_format(FILE *f, const struct dbc_metrics *m);

@@ -16,7 +16,8 @@
 int dbc_trust_check(const char *path, uid_t owner, char **ret_what, const char **ret_why);
 
 /* The configuration as the daemon loads it: the main file (when it exists),
- * the policies.d directory beside it and every policies.d/\*.conf, and the
- * hook (NULL: none). Same return convention. */
-int dbc_trust_check_config(const char *config_path, const char *hook, uid_t owner,
+ * the policies.d directory beside it and every policies.d/\*.conf, the same
+ * below runtime_dir (NULL: none; normally dbc_runtime_dir()), and the hook
+ * (NULL: none). Same return convention. */
+int dbc_trust_check_config(const char *config_path, const char *runtime_dir, const char *hook, uid_t owner,
                            char **ret_what, const char **ret_why);

@@ -42,7 +42,7 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         }
 
         /* It runs as root and executes the hook: StrictModes. */
-        k = dbc_trust_check_config(path, c->alert_hook, geteuid(), &what, &why);
+        k = dbc_trust_check_config(path, dbc_runtime_dir(), c->alert_hook, geteuid(), &what, &why);
         if (k != 0) {
                 if (k > 0) {
                         log_err(d, "refusing the configuration: %s is %s (dmabufd runs as root and runs what it names)", what, why);

@@ -17,6 +17,9 @@
 #define FREEZE_CONFIRM_MS 1000
 /* How long the alert hook may run before it is killed with its group. */
 #define HOOK_TIMEOUT_MS 5000
+/* How long after a cgroup named like an unresolved unit appeared the passes
+ * ask systemd again for the unit's cgroup. */
+#define UNIT_RETRY_MS 10000
 /* At most this many hooks at a time; more alerts are logged, not hooked. */
 #define HOOK_MAX_RUNNING 8
 
@@ -40,6 +43,7 @@ struct watch {
         struct dbc_grace grace;
         uint64_t actions[3];            /* by enum dbc_action, for the metrics */
         size_t index;                   /* in daemon->policed */
+        char *labels;                   /* the metrics' label set (escaped), NULL on OOM */
 };
 
 /* A cgroup directory of the tree, watched by inotify. */
@@ -72,6 +76,7 @@ struct daemon {
         unsigned generation;
 
         bool metrics_error;             /* said once already */
+        uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
         uint64_t evaluations;
         double last_evaluation;         /* Unix seconds */
 
@@ -88,6 +93,9 @@ int daemon_tree_init(struct daemon *d);         /* walk once, add watches */
 int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms);
 int daemon_tree_rescan(struct daemon *d);       /* after a queue overflow or a reload */
 void daemon_tree_free(struct daemon *d);
+/* Ask again for the cgroups of unit policies not resolved yet, while
+ * UNIT_RETRY_MS after a cgroup named like one appeared has not passed. */
+void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms);
 /* Re-match every node against d->config (after a reload). */
 int daemon_tree_rematch(struct daemon *d);
 

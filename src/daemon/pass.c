@@ -147,16 +147,18 @@ static void act(struct daemon *d, struct node *n, uint64_t now_ms, const char *c
 static void read_watch(struct daemon *d, struct node *n) {
         struct watch *w = n->watch;
         char buf[STAT_BUF];
-        struct dbc_memstat m;
+        uint64_t v = 0;
         int k;
 
         if (w->statfd >= 0) {
                 k = read_kept(w->statfd, buf, sizeof(buf));
-                if (k >= 0 && dbc_memstat_parse(buf, (size_t) k, &m) >= 0) {
-                        w->has_dmabuf = m.has_dmabuf;
-                        w->dmabuf = m.dmabuf;
-                } else
-                        w->has_dmabuf = false;  /* gone (ENODEV) or garbage: no figure this pass */
+                if (k >= 0)
+                        k = dbc_memstat_find(buf, (size_t) k, "dmabuf", &v);
+                /* Gone (ENODEV), no dmabuf key (unpatched), garbage: no
+                 * figure this pass. */
+                w->has_dmabuf = k >= 0;
+                if (k >= 0)
+                        w->dmabuf = v;
         }
         if (w->currentfd >= 0) {
                 k = read_kept(w->currentfd, buf, 64);
@@ -220,6 +222,7 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
         struct timeval tv;
 
+        daemon_tree_retry_units(d, now_ms);
         /* Actions never add or remove watches (only inotify does), so the
          * array is stable during the pass. */
         for (size_t i = 0; i < d->n_watches; i++)
@@ -317,6 +320,7 @@ int daemon_write_metrics(struct daemon *d) {
                 rows[i] = (struct dbc_metrics_cgroup) {
                         .cgroup = n->path,
                         .policy = w->policy->name,
+                        .labels = w->labels,
                         .has_dmabuf = w->has_dmabuf,
                         .dmabuf = w->dmabuf,
                         .has_memory = w->has_memory,

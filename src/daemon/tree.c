@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 
+#include "dmabufctl/metrics.h"
 #include "dmabufctl/size.h"
 #include "dmabufctl/unit.h"
 #include "dmabufd.h"
@@ -53,6 +55,7 @@ static void watch_close(struct daemon *d, struct node *n) {
                 close(w->currentfd);
         if (w->eventsfd >= 0)
                 close(w->eventsfd);
+        free(w->labels);
         /* Swap-remove from the array each pass walks. */
         d->policed[w->index] = d->policed[--d->n_watches];
         d->policed[w->index]->watch->index = w->index;
@@ -104,6 +107,7 @@ static int watch_open(struct daemon *d, struct node *n, const struct dbc_policy 
         w->eventsfd = openat(dfd, "memory.events", O_RDONLY | O_CLOEXEC | O_NOCTTY);
         w->has_memory = w->currentfd >= 0;
         n->watch = w;
+        w->labels = dbc_metrics_labels(n->path, p->name);
         daemon_read_limits(d, n);
         /* Only events after start count as new. */
         if (w->eventsfd >= 0) {
@@ -118,7 +122,11 @@ static int watch_open(struct daemon *d, struct node *n, const struct dbc_policy 
 }
 
 /* A unit policy whose unit was not running at start: when a cgroup named
- * like the unit appears, ask again. */
+ * like the unit appears, ask again. systemd may create the directory a
+ * moment before the unit's ControlGroup says so: then the passes of the
+ * next UNIT_RETRY_MS ask again (daemon_tree_retry_units()). */
+static int node_match(struct daemon *d, struct node *n);
+
 static void resolve_units_for(struct daemon *d, const char *path) {
         const char *base = strrchr(path, '/');
 
@@ -129,10 +137,34 @@ static void resolve_units_for(struct daemon *d, const char *path) {
 
                 if (!p->unit || p->resolved || !streq(p->unit, base))
                         continue;
-                if (dbc_unit_resolve(d->bus, p->unit, &cg) < 0)
+                if (dbc_unit_resolve(d->bus, p->unit, &cg) < 0) {
+                        struct timespec ts;
+
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        d->units_retry_until = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000 +
+                                               UNIT_RETRY_MS;
+                        continue;
+                }
+                p->resolved = cg;
+                log_info(d, "policy %s: unit %s is now at %s", p->name, p->unit, cg);
+        }
+}
+
+void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms) {
+        if (now_ms >= d->units_retry_until)
+                return;
+        for (size_t i = 0; i < d->config->n_policies; i++) {
+                struct dbc_policy *p = &d->config->policies[i];
+                struct node *n;
+                char *cg = NULL;
+
+                if (!p->unit || p->resolved || dbc_unit_resolve(d->bus, p->unit, &cg) < 0)
                         continue;
                 p->resolved = cg;
                 log_info(d, "policy %s: unit %s is now at %s", p->name, p->unit, cg);
+                n = find_path(d, cg);
+                if (n && node_match(d, n) == 0 && n->watch)
+                        log_info(d, "policing %s (policy %s)", n->path, n->watch->policy->name);
         }
 }
 
@@ -147,7 +179,10 @@ static int node_match(struct daemon *d, struct node *n) {
         if (n->watch && n->watch->policy == p)
                 return 0;
         if (n->watch && p) {
-                n->watch->policy = p;   /* same cgroup, the reloaded policy */
+                /* Same cgroup, the reloaded policy (perhaps renamed). */
+                n->watch->policy = p;
+                free(n->watch->labels);
+                n->watch->labels = dbc_metrics_labels(n->path, p->name);
                 return 0;
         }
         watch_close(d, n);

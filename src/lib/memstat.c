@@ -70,6 +70,39 @@ int dbc_memstat_parse(const char *buf, size_t len, struct dbc_memstat *ret) {
         return 0;
 }
 
+int dbc_memstat_find(const char *buf, size_t len, const char *key, uint64_t *ret) {
+        size_t kl = strlen(key);
+        const char *p = buf, *end = buf + len;
+
+        while (p < end) {
+                const char *hit = memmem(p, (size_t) (end - p), key, kl);
+                uint64_t v = 0;
+                const char *q;
+
+                if (!hit)
+                        return -ENOENT;
+                p = hit + kl;
+                /* A whole key at the start of a line, then one space. */
+                if ((hit != buf && hit[-1] != '\n') || p >= end || *p != ' ')
+                        continue;
+                for (q = p + 1; q < end && *q != '\n'; q++) {
+                        unsigned d;
+
+                        if (*q < '0' || *q > '9')
+                                return -EINVAL;
+                        d = (unsigned) (*q - '0');
+                        if (v > (UINT64_MAX - d) / 10)
+                                return -EINVAL;
+                        v = v * 10 + d;
+                }
+                if (q == p + 1)
+                        return -EINVAL;
+                *ret = v;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 static void memevents_kv(const char *key, size_t len, uint64_t v, void *userdata) {
         struct dbc_memevents *e = userdata;
 

@@ -11,78 +11,109 @@
 #include "dmabufctl/size.h"
 
 /* Label values escape backslash, double quote and newline. */
-static void label(FILE *f, const char *name, const char *value, bool first) {
-        fprintf(f, "%s%s=\"", first ? "" : ",", name);
+static void escape(FILE *f, const char *value) {
         for (const char *p = value ? value : ""; *p; p++) {
                 if (*p == '\\' || *p == '"')
-                        fputc('\\', f);
+                        fputc_unlocked('\\', f);
                 if (*p == '\n') {
-                        fputs("\\n", f);
+                        fputs_unlocked("\\n", f);
                         continue;
                 }
-                fputc(*p, f);
+                fputc_unlocked(*p, f);
         }
-        fputc('"', f);
 }
 
+static void label(FILE *f, const char *name, const char *value, bool first) {
+        if (!first)
+                fputc_unlocked(',', f);
+        fputs_unlocked(name, f);
+        fputs_unlocked("=\"", f);
+        escape(f, value);
+        fputc_unlocked('"', f);
+}
+
+char *dbc_metrics_labels(const char *cgroup, const char *policy) {
+        char *s = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&s, &n);
+
+        if (!f)
+                return NULL;
+        label(f, "cgroup", cgroup, true);
+        label(f, "policy", policy, false);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+/* " VALUE\n" without printf: a pass writes thousands of these. */
 static void value(FILE *f, uint64_t v) {
-        if (v == DBC_SIZE_MAX)
-                fputs(" +Inf\n", f);
-        else
-                fprintf(f, " %" PRIu64 "\n", v);
+        char buf[24], *p = buf + sizeof(buf);
+
+        if (v == DBC_SIZE_MAX) {
+                fputs_unlocked(" +Inf\n", f);
+                return;
+        }
+        *--p = '\n';
+        do {
+                *--p = (char) ('0' + v % 10);
+                v /= 10;
+        } while (v);
+        *--p = ' ';
+        fwrite_unlocked(p, 1, (size_t) (buf + sizeof(buf) - p), f);
 }
 
-static void cg_labels(FILE *f, const char *metric, const struct dbc_metrics_cgroup *c) {
-        fprintf(f, "%s{", metric);
-        label(f, "cgroup", c->cgroup, true);
-        label(f, "policy", c->policy, false);
+static void cg_sample(FILE *f, const char *metric, const struct dbc_metrics_cgroup *c, const char *action,
+                      uint64_t v) {
+        fputs_unlocked(metric, f);
+        fputc_unlocked('{', f);
+        if (c->labels)
+                fputs_unlocked(c->labels, f);
+        else {
+                label(f, "cgroup", c->cgroup, true);
+                label(f, "policy", c->policy, false);
+        }
+        if (action)
+                label(f, "action", action, false);
+        fputc_unlocked('}', f);
+        value(f, v);
 }
 
 int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
         static const char *const action_names[] = { "alert", "freeze", "kill" };
 
-        fputs("# HELP dmabufd_cgroup_dmabuf_bytes dma-buf bytes charged to the cgroup (memory.stat dmabuf).\n"
-              "# TYPE dmabufd_cgroup_dmabuf_bytes gauge\n", f);
+        fputs_unlocked("# HELP dmabufd_cgroup_dmabuf_bytes dma-buf bytes charged to the cgroup (memory.stat dmabuf).\n"
+                       "# TYPE dmabufd_cgroup_dmabuf_bytes gauge\n", f);
         for (size_t i = 0; i < m->n_cgroups; i++)
-                if (m->cgroups[i].has_dmabuf) {
-                        cg_labels(f, "dmabufd_cgroup_dmabuf_bytes", &m->cgroups[i]);
-                        fputc('}', f);
-                        value(f, m->cgroups[i].dmabuf);
-                }
-        fputs("# HELP dmabufd_cgroup_memory_current_bytes memory.current of the cgroup.\n"
-              "# TYPE dmabufd_cgroup_memory_current_bytes gauge\n", f);
+                if (m->cgroups[i].has_dmabuf)
+                        cg_sample(f, "dmabufd_cgroup_dmabuf_bytes", &m->cgroups[i], NULL, m->cgroups[i].dmabuf);
+        fputs_unlocked("# HELP dmabufd_cgroup_memory_current_bytes memory.current of the cgroup.\n"
+                       "# TYPE dmabufd_cgroup_memory_current_bytes gauge\n", f);
         for (size_t i = 0; i < m->n_cgroups; i++)
-                if (m->cgroups[i].has_memory) {
-                        cg_labels(f, "dmabufd_cgroup_memory_current_bytes", &m->cgroups[i]);
-                        fputc('}', f);
-                        value(f, m->cgroups[i].memory_current);
-                }
-        fputs("# HELP dmabufd_cgroup_memory_max_bytes memory.max of the cgroup.\n"
-              "# TYPE dmabufd_cgroup_memory_max_bytes gauge\n", f);
+                if (m->cgroups[i].has_memory)
+                        cg_sample(f, "dmabufd_cgroup_memory_current_bytes", &m->cgroups[i], NULL,
+                                  m->cgroups[i].memory_current);
+        fputs_unlocked("# HELP dmabufd_cgroup_memory_max_bytes memory.max of the cgroup.\n"
+                       "# TYPE dmabufd_cgroup_memory_max_bytes gauge\n", f);
         for (size_t i = 0; i < m->n_cgroups; i++)
-                if (m->cgroups[i].has_memory) {
-                        cg_labels(f, "dmabufd_cgroup_memory_max_bytes", &m->cgroups[i]);
-                        fputc('}', f);
-                        value(f, m->cgroups[i].memory_max);
-                }
-        fputs("# HELP dmabufd_policy_dmabuf_limit_bytes dmabuf.max of the policy.\n"
-              "# TYPE dmabufd_policy_dmabuf_limit_bytes gauge\n", f);
+                if (m->cgroups[i].has_memory)
+                        cg_sample(f, "dmabufd_cgroup_memory_max_bytes", &m->cgroups[i], NULL, m->cgroups[i].memory_max);
+        fputs_unlocked("# HELP dmabufd_policy_dmabuf_limit_bytes dmabuf.max of the policy.\n"
+                       "# TYPE dmabufd_policy_dmabuf_limit_bytes gauge\n", f);
         for (size_t i = 0; m->config && i < m->config->n_policies; i++) {
                 const struct dbc_policy *p = &m->config->policies[i];
-                fputs("dmabufd_policy_dmabuf_limit_bytes{", f);
+                fputs_unlocked("dmabufd_policy_dmabuf_limit_bytes{", f);
                 label(f, "policy", p->name, true);
-                fputc('}', f);
+                fputc_unlocked('}', f);
                 value(f, p->dmabuf_max);
         }
-        fputs("# HELP dmabufd_actions_total Actions taken (every freeze and kill also alerts).\n"
-              "# TYPE dmabufd_actions_total counter\n", f);
+        fputs_unlocked("# HELP dmabufd_actions_total Actions taken (every freeze and kill also alerts).\n"
+                       "# TYPE dmabufd_actions_total counter\n", f);
         for (size_t i = 0; i < m->n_cgroups; i++)
-                for (size_t a = 0; a < ELEMENTSOF(action_names); a++) {
-                        cg_labels(f, "dmabufd_actions_total", &m->cgroups[i]);
-                        label(f, "action", action_names[a], false);
-                        fputc('}', f);
-                        value(f, m->cgroups[i].actions[a]);
-                }
+                for (size_t a = 0; a < ELEMENTSOF(action_names); a++)
+                        cg_sample(f, "dmabufd_actions_total", &m->cgroups[i], action_names[a], m->cgroups[i].actions[a]);
         fprintf(f, "# HELP dmabufd_evaluations_total Evaluation passes.\n"
                    "# TYPE dmabufd_evaluations_total counter\n"
                    "dmabufd_evaluations_total %" PRIu64 "\n"
@@ -94,8 +125,12 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
         return ferror(f) ? -EIO : 0;
 }
 
+#define METRICS_BUF (256 * 1024)
+
 int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
         _cleanup_free_ char *tmp = NULL;
+        /* wbuf before f: cleanups run in reverse order, f's first. */
+        _cleanup_free_ char *wbuf = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int fd, k;
 
@@ -112,6 +147,11 @@ int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
                 unlink(tmp);
                 return k;
         }
+        /* Few large writes: the file is about 700 bytes per cgroup (glibc
+         * ignores the size without a buffer of our own). */
+        wbuf = malloc(METRICS_BUF);
+        if (wbuf)
+                (void) setvbuf(f, wbuf, _IOFBF, METRICS_BUF);
         k = dbc_metrics_format(f, m);
         if (k == 0 && fclose(TAKE_PTR(f)) != 0)
                 k = -errno;

@@ -48,12 +48,41 @@ int dbc_trust_check(const char *path, uid_t owner, char **ret_what, const char *
         return check_one(dirname(copy), owner, ret_what, ret_why);
 }
 
-int dbc_trust_check_config(const char *config_path, const char *hook, uid_t owner,
-                           char **ret_what, const char **ret_why) {
-        _cleanup_free_ char *copy = strdup(config_path);
+/* DIR/policies.d and every DIR/policies.d/\*.conf, when the directory exists. */
+static int check_dropins(const char *dir, uid_t owner, char **ret_what, const char **ret_why) {
         _cleanup_free_ char *dropins = NULL, *pattern = NULL;
         struct stat st;
         glob_t g = {};
+        int k;
+
+        if (asprintf(&dropins, "%s/policies.d", dir) < 0)
+                return -ENOMEM;
+        if (stat(dropins, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        k = check_one(dropins, owner, ret_what, ret_why);
+        if (k != 0)
+                return k;
+        if (asprintf(&pattern, "%s/*.conf", dropins) < 0)
+                return -ENOMEM;
+        k = glob(pattern, GLOB_NOSORT, NULL, &g);
+        if (k == GLOB_NOMATCH)
+                return 0;
+        if (k != 0) {
+                globfree(&g);
+                return -EIO;
+        }
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                k = check_one(g.gl_pathv[i], owner, ret_what, ret_why);
+                if (k != 0)
+                        break;
+        }
+        globfree(&g);
+        return k;
+}
+
+int dbc_trust_check_config(const char *config_path, const char *runtime_dir, const char *hook, uid_t owner,
+                           char **ret_what, const char **ret_why) {
+        _cleanup_free_ char *copy = strdup(config_path);
         int k;
 
         if (!copy)
@@ -61,28 +90,13 @@ int dbc_trust_check_config(const char *config_path, const char *hook, uid_t owne
         k = dbc_trust_check(config_path, owner, ret_what, ret_why);
         if (k != 0 && k != -ENOENT)
                 return k;
-        if (asprintf(&dropins, "%s/policies.d", dirname(copy)) < 0)
-                return -ENOMEM;
-        if (stat(dropins, &st) == 0) {
-                k = check_one(dropins, owner, ret_what, ret_why);
+        k = check_dropins(dirname(copy), owner, ret_what, ret_why);
+        if (k != 0)
+                return k;
+        if (runtime_dir) {
+                k = check_dropins(runtime_dir, owner, ret_what, ret_why);
                 if (k != 0)
                         return k;
-                if (asprintf(&pattern, "%s/*.conf", dropins) < 0)
-                        return -ENOMEM;
-                k = glob(pattern, GLOB_NOSORT, NULL, &g);
-                if (k == 0)
-                        for (size_t i = 0; i < g.gl_pathc; i++) {
-                                k = check_one(g.gl_pathv[i], owner, ret_what, ret_why);
-                                if (k != 0) {
-                                        globfree(&g);
-                                        return k;
-                                }
-                        }
-                else if (k != GLOB_NOMATCH) {
-                        globfree(&g);
-                        return -EIO;
-                }
-                globfree(&g);
         }
         if (hook)
                 return dbc_trust_check(hook, owner, ret_what, ret_why);

@@ -125,3 +125,22 @@ Test(read_file, missing_and_content) {
         unlink(path);
         cr_assert_eq(dbc_read_file_at(AT_FDCWD, path, buf, sizeof(buf)), -ENOENT);
 }
+
+Test(memstat, find_one_key) {
+        static const char text[] = "anon 4096\nxdmabuf 7\ndmabuf_x 9\ndmabuf 2097152\nfile 8\n";
+        uint64_t v = 0;
+
+        cr_assert_eq(dbc_memstat_find(text, strlen(text), "dmabuf", &v), 0);
+        cr_assert_eq(v, 2097152);
+        cr_assert_eq(dbc_memstat_find(text, strlen(text), "anon", &v), 0);
+        cr_assert_eq(v, 4096);
+        cr_assert_eq(dbc_memstat_find(text, strlen(text), "file", &v), 0);
+        cr_assert_eq(v, 8);
+        cr_assert_eq(dbc_memstat_find(text, strlen(text), "kernel", &v), -ENOENT);
+        cr_assert_eq(dbc_memstat_find("dmabuf x\n", 9, "dmabuf", &v), -EINVAL);
+        cr_assert_eq(dbc_memstat_find("dmabuf \n", 8, "dmabuf", &v), -EINVAL);
+        cr_assert_eq(dbc_memstat_find("dmabuf 99999999999999999999\n", 28, "dmabuf", &v), -EINVAL);
+        cr_assert_eq(dbc_memstat_find("dmabuf 5", 8, "dmabuf", &v), 0, "no final newline");
+        cr_assert_eq(v, 5);
+        cr_assert_eq(dbc_memstat_find("", 0, "dmabuf", &v), -ENOENT);
+}

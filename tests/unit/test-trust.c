@@ -46,7 +46,7 @@ static void expect_refused(const char *what_want, const char *why_want) {
         char *what = NULL;
         const char *why = NULL;
 
-        cr_assert_eq(dbc_trust_check_config(conf, hook, geteuid(), &what, &why), 1);
+        cr_assert_eq(dbc_trust_check_config(conf, NULL, hook, geteuid(), &what, &why), 1);
         cr_assert_str_eq(what, what_want);
         cr_assert_str_eq(why, why_want);
         free(what);
@@ -56,8 +56,8 @@ Test(trust, all_good) {
         char *what = NULL;
         const char *why = NULL;
 
-        cr_assert_eq(dbc_trust_check_config(conf, hook, geteuid(), &what, &why), 0);
-        cr_assert_eq(dbc_trust_check_config(conf, NULL, geteuid(), &what, &why), 0);
+        cr_assert_eq(dbc_trust_check_config(conf, NULL, hook, geteuid(), &what, &why), 0);
+        cr_assert_eq(dbc_trust_check_config(conf, NULL, NULL, geteuid(), &what, &why), 0);
 }
 
 Test(trust, world_writable_config) {
@@ -101,8 +101,27 @@ Test(trust, missing) {
         const char *why = NULL;
 
         cr_assert_eq(unlink(hook), 0);
-        cr_assert_eq(dbc_trust_check_config(conf, hook, geteuid(), &what, &why), -ENOENT);
+        cr_assert_eq(dbc_trust_check_config(conf, NULL, hook, geteuid(), &what, &why), -ENOENT);
         cr_assert_eq(unlink(conf), 0);
-        cr_assert_eq(dbc_trust_check_config(conf, NULL, geteuid(), &what, &why), 0,
+        cr_assert_eq(dbc_trust_check_config(conf, NULL, NULL, geteuid(), &what, &why), 0,
                      "a missing main file is no distrust (defaults)");
+}
+
+Test(trust, runtime_dropins) {
+        char run[160], dropins_run[192], file[224];
+        char *what = NULL;
+        const char *why = NULL;
+
+        snprintf(run, sizeof(run), "%s/run", dir);
+        snprintf(dropins_run, sizeof(dropins_run), "%s/policies.d", run);
+        snprintf(file, sizeof(file), "%s/run-camera.conf", dropins_run);
+        cr_assert_eq(mkdir(run, 0755), 0);
+        cr_assert_eq(dbc_trust_check_config(conf, run, hook, geteuid(), &what, &why), 0, "no policies.d: fine");
+        cr_assert_eq(mkdir(dropins_run, 0755), 0);
+        touch(file, 0644);
+        cr_assert_eq(dbc_trust_check_config(conf, run, hook, geteuid(), &what, &why), 0);
+        cr_assert_eq(chmod(file, 0666), 0);
+        cr_assert_eq(dbc_trust_check_config(conf, run, hook, geteuid(), &what, &why), 1);
+        cr_assert_str_eq(what, file);
+        free(what);
 }
