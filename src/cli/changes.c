@@ -141,6 +141,6 @@ int changes_report_failure(struct cli *cli, const char *verb, struct dbc_root *r
                                  verb, restored, restored + unrestored, unrestored);
         if (restored == 0)
                 return cli_error("%s: nothing had been written before it: nothing changed", verb);
-        return cli_error("%s: rolled back: the %zu earlier write%s restored", verb, restored,
-                         restored == 1 ? " was" : "s were");
+        return cli_error("%s: rolled back: %zu earlier write%s restored", verb, restored,
+                         restored == 1 ? "" : "s");
 }
