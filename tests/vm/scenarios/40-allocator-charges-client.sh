@@ -1,0 +1,116 @@
+#!/bin/sh
+# vm: accounting=on,off timeout=300
+# The gralloc story: allocd (in /services/allocd) allocates for a client in
+# /apps/a (memory.max 64M) with charge_pid_fd. With accounting on, the
+# client's dmabuf rises by exactly what it was given and allocd's stays 0;
+# over the limit the client gets ENOMEM and nothing leaks; closing every fd,
+# and the client dying with fds open, returns the stat to 0 exactly. With
+# accounting off nothing is charged and every allocation works. dmabufctl
+# status --json agrees with memory.stat at every step (statcheck).
+. /usr/share/vm/lib.sh
+need /dev/dma_heap/system
+cg_key $CGROOT/memory.stat dmabuf >/dev/null || skip "no dmabuf key in memory.stat (kernel without the series)"
+command -v dmabufctl >/dev/null || skip "dmabufctl is not on PATH (tests/vm/run --bin build/src/cli/dmabufctl)"
+
+M=1048576
+# charged BYTES: what a cgroup should show for BYTES given to it.
+charged() { if [ "$VM_ACCOUNTING" = on ]; then echo "$1"; else echo 0; fi; }
+dmabuf() { cg_key "$CGROOT$1/memory.stat" dmabuf; }
+# expect_dmabuf CGROUP BYTES: memory.stat is flushed lazily, so poll.
+expect_dmabuf() {
+	_i=0
+	while [ "$(dmabuf "$1")" != "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "$1: dmabuf is $(dmabuf "$1"), expected $2"
+		sleep 0.1
+	done
+	echo "  $1: dmabuf $2 (memory.stat)"
+}
+ctl() { echo "\$ client ctl $*" | sed "s|$PWD/||"; client ctl "$@"; }
+field() { tr " " "\n" | sed -n "s/^$1=//p" | head -n1; }
+
+mkdir -p $CGROOT/services/allocd $CGROOT/apps/a
+echo +memory >$CGROOT/services/cgroup.subtree_control
+echo +memory >$CGROOT/apps/cgroup.subtree_control
+echo 64M >$CGROOT/apps/a/memory.max
+app_id=$(stat -c %i $CGROOT/apps/a)
+
+allocd --socket "$PWD/allocd.sock" --cgroup $CGROOT/services/allocd &
+wait_for 10 test -S allocd.sock
+client serve --allocator "$PWD/allocd.sock" --control "$PWD/a.ctl" --cgroup $CGROOT/apps/a &
+wait_for 10 test -S a.ctl
+
+echo "== a 4 MiB buffer, then 16 MiB, mapped"
+out=$(ctl "$PWD/a.ctl" alloc 4M tex0) || fail "alloc 4M: $out"
+echo "$out"
+id=$(echo "$out" | field charged_cgroup_id)
+if [ "$VM_ACCOUNTING" = on ]; then
+	[ "$id" = "$app_id" ] || fail "fdinfo says charged_cgroup_id=$id, /apps/a is $app_id"
+else
+	[ "$id" = none ] || fail "accounting off, yet fdinfo says charged_cgroup_id=$id"
+fi
+expect_dmabuf /apps/a "$(charged $((4 * M)))"
+expect_dmabuf /services/allocd 0
+ctl "$PWD/a.ctl" alloc 16M tex1 || fail "alloc 16M"
+ctl "$PWD/a.ctl" map all || fail "map"
+expect_dmabuf /apps/a "$(charged $((20 * M)))"
+expect_dmabuf /services/allocd 0
+statcheck || fail "dmabufctl and the kernel disagree"
+
+echo "== over memory.max: 20 MiB held, 20 times 60 MiB asked"
+avail_before=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+i=0
+while [ $i -lt 20 ]; do
+	out=$(client ctl "$PWD/a.ctl" alloc 60M huge)
+	rc=$?
+	if [ "$VM_ACCOUNTING" = on ]; then
+		case "$out" in
+		"error ENOMEM:"*) ;;
+		*) fail "60 MiB over a 64M budget holding 20 MiB: expected ENOMEM, got: $out" ;;
+		esac
+	else
+		[ $rc -eq 0 ] || fail "accounting off: 60 MiB should be allocated, got: $out"
+		client ctl "$PWD/a.ctl" close "$(echo "$out" | field id)" >/dev/null || fail "close"
+	fi
+	i=$((i + 1))
+done
+echo "  last answer: $out"
+avail_after=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+echo "  MemAvailable: ${avail_before} kB before, ${avail_after} kB after"
+[ $((avail_before - avail_after)) -lt 32768 ] || fail "20 refused allocations lost $((avail_before - avail_after)) kB"
+oom=$(cg_key $CGROOT/apps/a/memory.events oom_kill)
+[ "$oom" = 0 ] || fail "memory.events oom_kill is $oom: a refused charge must not OOM-kill"
+expect_dmabuf /apps/a "$(charged $((20 * M)))"
+expect_dmabuf /services/allocd 0
+ctl "$PWD/a.ctl" list || fail "list"
+statcheck || fail "dmabufctl and the kernel disagree"
+
+echo "== every fd closed"
+ctl "$PWD/a.ctl" close all || fail "close all"
+expect_dmabuf /apps/a 0
+expect_dmabuf /services/allocd 0
+statcheck || fail "dmabufctl and the kernel disagree"
+
+echo "== the client exits with 24 MiB open and mapped"
+ctl "$PWD/a.ctl" alloc 8M a || fail "alloc"
+ctl "$PWD/a.ctl" alloc 16M b || fail "alloc"
+ctl "$PWD/a.ctl" map all || fail "map"
+expect_dmabuf /apps/a "$(charged $((24 * M)))"
+ctl "$PWD/a.ctl" exit || fail "exit"
+wait_for 10 sh -c "! test -S '$PWD/a.ctl'"
+expect_dmabuf /apps/a 0
+
+echo "== a new client is killed (SIGKILL) with 12 MiB open"
+client serve --allocator "$PWD/allocd.sock" --control "$PWD/b.ctl" --cgroup $CGROOT/apps/a &
+pid=$!
+wait_for 10 test -S b.ctl
+ctl "$PWD/b.ctl" alloc 4M x || fail "alloc"
+ctl "$PWD/b.ctl" alloc 8M y || fail "alloc"
+expect_dmabuf /apps/a "$(charged $((12 * M)))"
+statcheck || fail "dmabufctl and the kernel disagree"
+kill -9 $pid
+wait $pid
+expect_dmabuf /apps/a 0
+expect_dmabuf /services/allocd 0
+statcheck || fail "dmabufctl and the kernel disagree"
+echo "pass"
