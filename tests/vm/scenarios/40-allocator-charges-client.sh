@@ -5,8 +5,10 @@
 # client's dmabuf rises by exactly what it was given and allocd's stays 0;
 # over the limit the client gets ENOMEM and nothing leaks; closing every fd,
 # and the client dying with fds open, returns the stat to 0 exactly. With
-# accounting off nothing is charged and every allocation works. dmabufctl
-# status --json agrees with memory.stat at every step (statcheck).
+# accounting off nothing is charged and every allocation works. An allocator
+# that passes charge_pid_fd 0 is charged itself (the problem the series
+# solves). dmabufctl status --json agrees with memory.stat at every step
+# (statcheck).
 . /usr/share/vm/lib.sh
 need /dev/dma_heap/system
 cg_key $CGROOT/memory.stat dmabuf >/dev/null || skip "no dmabuf key in memory.stat (kernel without the series)"
@@ -113,4 +115,17 @@ wait $pid
 expect_dmabuf /apps/a 0
 expect_dmabuf /services/allocd 0
 statcheck || fail "dmabufctl and the kernel disagree"
+
+echo "== an allocator that does not name its client (charge_pid_fd 0) pays itself"
+mkdir -p $CGROOT/services/legacy
+allocd --socket "$PWD/legacy.sock" --cgroup $CGROOT/services/legacy --charge-self &
+wait_for 10 test -S legacy.sock
+client serve --allocator "$PWD/legacy.sock" --control "$PWD/c.ctl" --cgroup $CGROOT/apps/a &
+wait_for 10 test -S c.ctl
+ctl "$PWD/c.ctl" alloc 4M unnamed || fail "alloc"
+expect_dmabuf /services/legacy "$(charged $((4 * M)))"
+expect_dmabuf /apps/a 0
+statcheck || fail "dmabufctl and the kernel disagree"
+ctl "$PWD/c.ctl" close all || fail "close"
+expect_dmabuf /services/legacy 0
 echo "pass"

@@ -28,7 +28,8 @@ if [ -d /sys/kernel/debug ] && ! [ -e $kmemleak ]; then
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 fi
 if [ -e $kmemleak ]; then
-	echo clear >$kmemleak
+	# Forget what boot and earlier scenarios left: only this one's count.
+	echo clear >$kmemleak || fail "kmemleak: cannot clear $kmemleak (disabled? see dmesg)"
 fi
 
 mkdir -p $CGROOT/services/allocd $CGROOT/apps/a $CGROOT/apps/b $CGROOT/apps/c
@@ -78,8 +79,8 @@ if [ -e $kmemleak ]; then
 	# An object is reported once it has been unreferenced for a while and
 	# two scans agree; the harness fails the scenario on any report.
 	sleep 6
-	echo scan >$kmemleak
-	echo scan >$kmemleak
+	echo scan >$kmemleak || fail "kmemleak: cannot scan"
+	echo scan >$kmemleak || fail "kmemleak: cannot scan"
 	leaks=$(cat $kmemleak)
 	if [ -n "$leaks" ]; then
 		echo "$leaks" | head -n 60
