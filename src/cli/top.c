@@ -49,6 +49,7 @@ struct top {
         unsigned n_errors;
         char first_error[256];
         bool interactive;       /* full screen on a terminal */
+        bool on_screen;         /* the alternate screen is ours */
         bool term_saved;
         struct termios saved;
 };
@@ -242,11 +243,14 @@ static void term_enter(struct top *tp) {
         /* alternate screen, cursor hidden */
         fputs("\033[?1049h\033[?25l\033[H\033[2J", stdout);
         fflush(stdout);
+        tp->on_screen = true;
 }
 
+/* Give the terminal back as it was; idempotent. */
 static void term_leave(struct top *tp) {
-        if (!tp->interactive)
+        if (!tp->on_screen)
                 return;
+        tp->on_screen = false;
         fputs("\033[?25h\033[?1049l", stdout);
         fflush(stdout);
         if (tp->term_saved)
@@ -315,22 +319,26 @@ static int run(struct top *tp, int sfd) {
         for (uint64_t i = 0; !tp->a->iterations || i < tp->a->iterations; i++) {
                 if (i > 0) {
                         r = wait_next(tp, sfd, deadline);
-                        if (r < 0)
+                        if (r < 0) {
+                                term_leave(tp);
                                 return cli_error("top: cannot wait for the next refresh: %s", strerror(-r));
+                        }
                         if (r == WAIT_QUIT)
                                 return EXIT_OK;
                 }
                 deadline += tp->a->delay_ms;
                 r = sample(tp);
+                if (r < 0)
+                        term_leave(tp);         /* the message goes to the normal screen */
                 if (r == -ENOMEM)
                         return cli_error("out of memory");
+                if (r < 0)
+                        return cli_error("cannot walk the cgroup tree at %s: %s", tp->root->path, strerror(-r));
+                r = print_frame(tp, i);
                 if (r < 0) {
                         term_leave(tp);
-                        return cli_error("cannot walk the cgroup tree at %s: %s", tp->root->path, strerror(-r));
-                }
-                r = print_frame(tp, i);
-                if (r < 0)
                         return cli_error("cannot write the output: %s", strerror(-r));
+                }
         }
         return EXIT_OK;
 }
