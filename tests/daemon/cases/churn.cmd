@@ -5,16 +5,16 @@ setup_tree 'interval = 100ms\ngrace = 10min'
 printf '\n[policy:churn]\ncgroup = /churn.slice/*\ndmabuf.max = 1M\n' >> etc/dmabufctl.conf
 mkdir tree/churn.slice
 start_daemon
-waitfor 5 '[ -s run/metrics.prom ]'
+waitfor 30 '[ -s run/metrics.prom ]'
 cycle() {
         for i in $(seq 1 1000); do
                 mkdir tree/churn.slice/c$i.scope
                 printf 'dmabuf 4096\n' > tree/churn.slice/c$i.scope/memory.stat
                 printf '4096\n' > tree/churn.slice/c$i.scope/memory.current
         done
-        waitfor 20 'grep -q "cgroup=\"/churn.slice/c1000.scope\"" run/metrics.prom'
+        waitfor 60 'grep -q "cgroup=\"/churn.slice/c1000.scope\"" run/metrics.prom'
         rm -rf tree/churn.slice/*
-        waitfor 20 '! grep -q "churn.slice/c" run/metrics.prom'
+        waitfor 60 '! grep -q "churn.slice/c" run/metrics.prom'
 }
 usage() { echo "$(ls /proc/$DAEMON/fd | wc -l) $(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/$DAEMON/status)"; }
 cycle

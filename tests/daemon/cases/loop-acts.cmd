@@ -9,8 +9,8 @@ mkdir hook
 printf '#!/bin/sh\nenv | sort > %s/hook/"$DMABUFCTL_EVENT$(echo "$DMABUFCTL_CGROUP" | tr / _)"\n' "$TMP" > etc/alert
 chmod 755 etc/alert
 start_daemon
-waitfor 20 '[ -e hook/kill_system.slice_camera-hal.service ] && [ -e hook/freeze_media.slice ] && [ -e hook/over_system.slice_sshd.service ]'
-waitfor 5 'grep -q "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 1" run/metrics.prom'
+waitfor 60 '[ -e hook/kill_system.slice_camera-hal.service ] && [ -e hook/freeze_media.slice ] && [ -e hook/over_system.slice_sshd.service ]'
+waitfor 30 'grep -q "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 1" run/metrics.prom'
 stop_daemon
 echo "killed:"; find tree -name cgroup.kill -size +0 | sed 's|^tree||; s|/cgroup.kill$||' | sort
 echo "frozen:"; grep -l '^1' $(find tree -name cgroup.freeze) | sed 's|^tree||; s|/cgroup.freeze$||' | sort

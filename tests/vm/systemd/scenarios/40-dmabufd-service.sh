@@ -11,6 +11,9 @@
 daemon=$(command -v dmabufd) || skip "dmabufd is not in the VM (--bin build/src/daemon/dmabufd)"
 unit=$(command -v dmabufd.service) || skip "dmabufd.service is not in the VM (--bin build/conf/dmabufd.service)"
 
+# Whatever happens, show what dmabufd said.
+trap 'echo "--- journal of dmabufd:"; journalctl -u dmabufd -o cat --no-pager | tail -n 40' EXIT
+
 # The shipped unit, with ExecStart where --bin put the binary, and a short
 # watchdog so that feeding it shows within seconds.
 sed "s|^ExecStart=.*|ExecStart=$daemon|; s|^WatchdogSec=.*|WatchdogSec=2s|" "$unit" > /etc/systemd/system/dmabufd.service
@@ -49,6 +52,8 @@ echo "watchdog fed: $w0 -> $w1"
 # appears, and its memory.current over a tiny MemoryHigh makes it warn.
 make_service late.service
 systemctl set-property --runtime late.service MemoryHigh=4K
+cg=/sys/fs/cgroup/system.slice/late.service
+echo "late.service: memory.current $(cat $cg/memory.current), memory.high $(cat $cg/memory.high)"
 wait_for 30 sh -c "journalctl -u dmabufd -o cat --no-pager | grep -q 'policy late: unit late.service is now at /system.slice/late.service'"
 wait_for 30 sh -c "journalctl -o json --no-pager MESSAGE_ID=6228523a6766423eb7a10b48c9dc25b3 | grep -q '\"CGROUP\":\"/system.slice/late.service\"'"
 entry=$(journalctl -o json --no-pager MESSAGE_ID=6228523a6766423eb7a10b48c9dc25b3 | tail -n1)
@@ -70,4 +75,3 @@ journalctl -u dmabufd -o cat --no-pager | grep -q '/etc/dmabufctl/dmabufctl.conf
 # A clean stop.
 systemctl stop dmabufd.service
 [ "$(unit_prop dmabufd.service Result)" = success ] || fail "stopped with result $(unit_prop dmabufd.service Result)"
-journalctl -u dmabufd -o cat --no-pager | tail -n 15
