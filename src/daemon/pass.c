@@ -169,7 +169,8 @@ static void read_watch(struct daemon *d, struct node *n) {
 
 static enum dbc_state evaluate(struct watch *w) {
         struct dbc_sample s = {
-                .has_memory = w->has_memory,
+                .has_memory = w->has_memory || w->statfd >= 0,
+                .has_current = w->has_memory,
                 .memory_current = w->memory_current,
                 .memory_max = w->memory_max,
                 .memory_high = w->memory_high,

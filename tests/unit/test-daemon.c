@@ -228,3 +228,21 @@ Test(daemon, reload_rematches) {
         cr_assert_eq(d.n_watches, 12);
         daemon_pass(&d, 0);
 }
+
+Test(daemon, warn_from_memory_high_written_later) {
+        /* user-1000 (150M current) warns by dmabuf.warn already; idle.slice
+         * (10M current, 1M dmabuf) is ok until its memory.high drops. */
+        daemon_pass(&d, 0);
+        size_t i;
+        for (i = 0; i < d.n_watches; i++)
+                if (streq(d.policed[i]->path, "/idle.slice"))
+                        break;
+        cr_assert_lt(i, d.n_watches);
+        struct watch *w = d.policed[i]->watch;
+        cr_assert_eq(w->state, DBC_STATE_OK);
+        put("/idle.slice/memory.high", "4096\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 50), 0);
+        cr_assert_eq(w->memory_high, 4096, "memory.high written after start was not re-read");
+        daemon_pass(&d, 100);
+        cr_assert_eq(w->state, DBC_STATE_WARN, "memory.current above memory.high does not warn");
+}
