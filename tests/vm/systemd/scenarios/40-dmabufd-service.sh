@@ -17,6 +17,12 @@ trap 'echo "--- journal of dmabufd:"; journalctl -u dmabufd -o cat --no-pager | 
 # The shipped unit, with ExecStart where --bin put the binary, and a short
 # watchdog so that feeding it shows within seconds.
 sed "s|^ExecStart=.*|ExecStart=$daemon|; s|^WatchdogSec=.*|WatchdogSec=2s|" "$unit" > /etc/systemd/system/dmabufd.service
+# ExecReload= runs kill(1), which the minbase root file system lacks (it
+# comes with procps): the shell's builtin does the same.
+if ! command -v kill >/dev/null || [ "$(command -v kill)" = kill ]; then
+	printf '#!/bin/sh\nkill "$@"\n' > /usr/local/bin/kill
+	chmod 755 /usr/local/bin/kill
+fi
 mkdir -p -m 755 /etc/dmabufctl
 cat > /etc/dmabufctl/dmabufctl.conf <<CONF
 [daemon]
