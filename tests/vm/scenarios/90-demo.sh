@@ -116,3 +116,52 @@ run dmabufctl status --all --sort dmabuf /apps/camera /apps/game
 statcheck >/dev/null || fail "dmabufctl and the kernel disagree"
 echo
 echo "Every figure above was read back from the kernel's memory.stat and matched."
+
+command -v dmabufd >/dev/null || exit 0  # the daemon's part needs dmabufd (tests/vm/run --bin build/src/daemon/dmabufd)
+
+say "6. dmabufd acts on an overrun: an alert, then, after its grace, the offender is killed"
+echo "   and its neighbour keeps running. dmabufd polices /apps/* (dmabuf.warn 24M,"
+echo "   dmabuf.max 48M, action kill, grace 1s). The camera app holds 8 MiB; a runaway app"
+echo "   in /apps/runaway (memory.max 256M, so the kernel lets it) keeps asking for more."
+mkdir $CGROOT/apps/runaway
+echo 256M >$CGROOT/apps/runaway/memory.max
+mkdir -p /run/dmabufctl
+cat >/etc/dmabufctl/dmabufd-demo.conf <<EOF
+[daemon]
+interval = 200ms
+grace = 1s
+cooldown = 1min
+metrics-file = /run/dmabufctl/metrics.prom
+
+[policy:apps]
+cgroup = /apps/*
+dmabuf.warn = 24M
+dmabuf.max = 48M
+action = kill
+EOF
+dmabufd --config /etc/dmabufctl/dmabufd-demo.conf 2>dmabufd.log &
+daemon=$!
+wait_for 20 test -s /run/dmabufctl/metrics.prom >/dev/null
+app camera alloc 8M preview
+client serve --allocator "$PWD/allocd.sock" --control "$PWD/runaway.ctl" --cgroup $CGROOT/apps/runaway &
+wait_for 10 test -S runaway.ctl >/dev/null
+for b in 1 2 3 4; do app runaway alloc 16M "buffer-$b"; done
+show /apps/camera /apps/runaway
+_i=0
+until grep -q "populated 0" $CGROOT/apps/runaway/cgroup.events; do
+	_i=$((_i + 1))
+	[ $_i -le 300 ] || fail "dmabufd did not kill /apps/runaway"
+	sleep 0.1
+done
+echo "   dmabufd said:"
+sed -n -e 's/^dmabufd: \(.*unless it drops\)$/    \1/p' \
+	-e 's/^dmabufd: \(warn\|kill\): \([^[]*\).*/    \1: \2/p' dmabufd.log
+echo "   the kernel: /apps/runaway has no process left ($(grep populated $CGROOT/apps/runaway/cgroup.events)),"
+echo "   its buffers are freed; the camera app still runs with its 8 MiB:"
+expect_dmabuf /apps/runaway 0
+expect_dmabuf /apps/camera $((8 * M))
+grep -q "populated 1" $CGROOT/apps/camera/cgroup.events || fail "the neighbour was touched"
+show /apps/camera /apps/runaway
+app camera close all
+kill -TERM $daemon
+wait $daemon || fail "dmabufd exited with status $?"
