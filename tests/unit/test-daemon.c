@@ -246,3 +246,13 @@ Test(daemon, warn_from_memory_high_written_later) {
         daemon_pass(&d, 100);
         cr_assert_eq(w->state, DBC_STATE_WARN, "memory.current above memory.high does not warn");
 }
+
+Test(daemon, unconfirmed_freeze_is_undone) {
+        /* The kernel never says "frozen 1" for the player: after the
+         * confirmation time dmabufd thaws it again rather than leave it
+         * half frozen. */
+        put("/media.slice/player.service/cgroup.events", "populated 1\nfrozen 0\n");
+        daemon_pass(&d, 0);
+        daemon_pass(&d, 2000);
+        cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "0\n", "left asked to freeze");
+}

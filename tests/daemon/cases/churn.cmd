@@ -1,6 +1,9 @@
 # Thousands of cgroups created and removed while the daemon runs: it follows
 # them (no rescan), does not crash, and its fd count and RSS stay flat.
 . "$SRC/tests/daemon/lib.sh"
+# In a sanitizer build, ASan keeps freed memory in quarantine (256 MiB):
+# RSS would grow by design. Keep the quarantine small.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1
 setup_tree 'interval = 100ms\ngrace = 10min'
 printf '\n[policy:churn]\ncgroup = /churn.slice/*\ndmabuf.max = 1M\n' >> etc/dmabufctl.conf
 mkdir tree/churn.slice
@@ -22,6 +25,6 @@ read fd1 rss1 <<< "$(usage)"
 cycle; cycle; cycle
 read fd2 rss2 <<< "$(usage)"
 [ "$fd2" -le "$fd1" ] && echo "fd count flat" || echo "fd count grew: $fd1 -> $fd2"
-[ "$rss2" -le $((rss1 + 512)) ] && echo "RSS flat" || echo "RSS grew: $rss1 -> $rss2 kB"
+[ "$rss2" -le $((rss1 + 1024)) ] && echo "RSS flat" || echo "RSS grew: $rss1 -> $rss2 kB"
 kill -0 $DAEMON && echo "still running"
 stop_daemon
