@@ -30,6 +30,8 @@ setup_tree() {
 start_daemon() {
         DMABUFCTL_PROC_ROOT=$FIX/proc-daemon "$DMABUFD" --root tree --config etc/dmabufctl.conf "$@" 2> log &
         DAEMON=$!
+        # A case that fails half way must not leave the daemon behind.
+        trap 'kill "$DAEMON" 2> /dev/null || true' EXIT
 }
 
 stop_daemon() {
