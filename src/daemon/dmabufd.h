@@ -77,6 +77,7 @@ struct daemon {
 
         bool metrics_error;             /* said once already */
         uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
+        uint64_t wake_ms;               /* after a pass: when the first running grace ends (0: none) */
         uint64_t evaluations;
         double last_evaluation;         /* Unix seconds */
 

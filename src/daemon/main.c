@@ -88,6 +88,9 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         if (next <= now)
                 next = now + d->config->interval_ms * 1000;
+        /* A grace that ends before the next pass: an extra pass then. */
+        if (d->wake_ms && d->wake_ms * 1000 < next)
+                next = d->wake_ms * 1000 > now ? d->wake_ms * 1000 : now + 1000;
         (void) sd_event_source_set_time(s, next);
         return 0;
 }

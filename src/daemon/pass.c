@@ -215,6 +215,13 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
         case DBC_VERDICT_ACT:
                 act(d, n, now_ms, "over for its grace");
                 break;
+        case DBC_VERDICT_PENDING: {
+                /* Act when the grace ends, not at the next pass after it. */
+                uint64_t end = w->grace.over_since + d->config->grace_ms;
+                if (d->wake_ms == 0 || end < d->wake_ms)
+                        d->wake_ms = end;
+                break;
+        }
         default:
                 break;
         }
@@ -223,6 +230,7 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
         struct timeval tv;
 
+        d->wake_ms = 0;
         daemon_tree_retry_units(d, now_ms);
         /* Actions never add or remove watches (only inotify does), so the
          * array is stable during the pass. */

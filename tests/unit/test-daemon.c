@@ -113,6 +113,7 @@ Test(daemon, policed_set) {
 Test(daemon, grace_then_kill) {
         daemon_pass(&d, 0);
         cr_assert_not(killed("/system.slice/camera-hal.service"));
+        cr_assert_eq(d.wake_ms, 2000, "no pass asked for when the grace ends");
         daemon_pass(&d, 1999);
         cr_assert_not(killed("/system.slice/camera-hal.service"), "acted before its grace");
         daemon_pass(&d, 2000);
