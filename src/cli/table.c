@@ -95,7 +95,8 @@ static int row_cmp(const void *a, const void *b, void *userdata) {
 }
 
 void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const struct table_cell *b)) {
-        qsort_r(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp, &cmp);
+        if (t->n_rows > 1)     /* qsort_r(NULL, 0) is undefined */
+                qsort_r(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp, &cmp);
 }
 
 /* Text form of a string cell: control bytes and bytes that are not UTF-8

@@ -121,7 +121,8 @@ static int apply_deltas(struct top *tp) {
                 next[r].dmabuf = row[COL_DMABUF].u;
         }
         prev_free(tp);
-        qsort(next, t->n_rows, sizeof(*next), cmp_prev);
+        if (t->n_rows > 1)
+                qsort(next, t->n_rows, sizeof(*next), cmp_prev);
         tp->prev = next;
         tp->n_prev = t->n_rows;
         return 0;

@@ -455,7 +455,8 @@ static int list_pids(struct ctx *c, pid_t **ret, size_t *ret_n) {
         }
         if (errno != 0)
                 return -errno;
-        qsort(pids, n, sizeof(*pids), cmp_pid);
+        if (n > 1)
+                qsort(pids, n, sizeof(*pids), cmp_pid);
         *ret = TAKE_PTR(pids);
         *ret_n = n;
         return 0;

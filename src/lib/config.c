@@ -288,7 +288,7 @@ static int load_dropin_dir(struct config_state *s, const char *dir) {
                 }
                 n++;
         }
-        if (k >= 0) {
+        if (k >= 0 && n > 0) {  /* qsort(NULL, 0) is undefined */
                 qsort(names, n, sizeof(*names), cmp_str);
                 for (size_t i = 0; i < n && k >= 0; i++)
                         k = load_file(s, names[i], true, true);
