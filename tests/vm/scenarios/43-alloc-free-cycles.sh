@@ -66,6 +66,7 @@ cat a.out b.out c.out
 [ $bad -eq 0 ] || fail "a client's cycles failed"
 
 for cg in $cgroups; do
+	want=
 	eval "want=\$start_$(echo "$cg" | tr -c 'a-z\n' _)"
 	expect_dmabuf "$cg" "$want"
 done
