@@ -8,35 +8,18 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "tree-util.h"
 #include "dmabufctl/actions.h"
 #include "dmabufctl/macro.h"
 
 static char tree[64];
 
 static void put(const char *rel, const char *content) {
-        char p[512];
-        FILE *f;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "we");
-        cr_assert_not_null(f, "%s", p);
-        fputs(content, f);
-        fclose(f);
+        tree_put(tree, rel, content);
 }
 
 static char *get(const char *rel) {
-        static char buf[256];
-        char p[512];
-        FILE *f;
-        size_t n;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "re");
-        cr_assert_not_null(f, "%s", p);
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
+        return tree_get(tree, rel);
 }
 
 static int open_dir(const char *rel) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tree-util.h"
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/size.h"
@@ -14,21 +15,11 @@
 static char tree[64];
 
 static void put(const char *rel, const char *content) {
-        char p[512];
-        FILE *f;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "we");
-        cr_assert_not_null(f, "%s", p);
-        fputs(content, f);
-        fclose(f);
+        tree_put(tree, rel, content);
 }
 
 static void dir(const char *rel) {
-        char p[512];
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
+        tree_mkdir(tree, rel);
 }
 
 static void setup(void) {

@@ -6,21 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tree-util.h"
 #include "dmabufctl/kcaps.h"
 
 static char dir[64];
 
 static void put(const char *rel, const char *content) {
-        char p[256], cmd[512];
-        FILE *f;
-
-        snprintf(p, sizeof(p), "%s/%s", dir, rel);
-        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
-        cr_assert_eq(system(cmd), 0);
-        f = fopen(p, "we");
-        cr_assert_not_null(f);
-        fputs(content, f);
-        fclose(f);
+        tree_put(dir, rel, content);
 }
 
 static void setup(void) {

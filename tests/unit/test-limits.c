@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tree-util.h"
 #include "dmabufctl/config.h"
 #include "dmabufctl/limits.h"
 #include "dmabufctl/macro.h"
@@ -19,37 +20,15 @@ static char tree[64];
 static struct dbc_root *root;
 
 static void put(const char *rel, const char *content) {
-        char p[512];
-        FILE *f;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "we");
-        cr_assert_not_null(f, "%s", p);
-        fputs(content, f);
-        fclose(f);
+        tree_put(tree, rel, content);
 }
 
 static char *get(const char *rel) {
-        static char buf[256];
-        char p[512];
-        FILE *f;
-        size_t n;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "re");
-        if (!f)
-                return NULL;
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
+        return tree_get_maybe(tree, rel);     /* NULL: no such file */
 }
 
 static void dir(const char *rel) {
-        char p[512];
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
+        tree_mkdir(tree, rel);
 }
 
 static void setup(void) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tree-util.h"
 #include "dmabufctl/config.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/plan.h"
@@ -195,29 +196,11 @@ Test(plan, unchanged_values_are_no_changes) {
 static char tree[64];
 
 static void put(const char *rel, const char *content) {
-        char p[512];
-        FILE *f;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "we");
-        cr_assert_not_null(f, "%s", p);
-        fputs(content, f);
-        fclose(f);
+        tree_put(tree, rel, content);
 }
 
 static char *get(const char *rel) {
-        static char buf[64];
-        char p[512];
-        FILE *f;
-        size_t n;
-
-        snprintf(p, sizeof(p), "%s/%s", tree, rel);
-        f = fopen(p, "re");
-        cr_assert_not_null(f, "%s", p);
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
+        return tree_get(tree, rel);
 }
 
 static void cg(const char *rel, const char *max, const char *high) {
