@@ -7,6 +7,27 @@
 #include "dmabufctl/macro.h"
 #include "dmabufctl/memstat.h"
 
+/* The decimal value of [p, end): at least one digit, nothing else, within
+ * 64 bits. Returns 0 or -EINVAL. */
+static int parse_value(const char *p, const char *end, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (p == end)
+                return -EINVAL;
+        for (; p < end; p++) {
+                unsigned d;
+
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                d = (unsigned) (*p - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -EINVAL;
+                v = v * 10 + d;
+        }
+        *ret = v;
+        return 0;
+}
+
 /* Both files are "key value\n" lines. Calls fn for each; a line that is not
  * of that shape, or a value that is no 64-bit decimal, is -EINVAL. */
 static int parse_kv(const char *buf, size_t len,
@@ -18,24 +39,14 @@ static int parse_kv(const char *buf, size_t len,
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 const char *eol = nl ? nl : end;
                 const char *sp = memchr(p, ' ', (size_t) (eol - p));
-                uint64_t v = 0;
+                uint64_t v;
 
                 if (eol == p) {         /* tolerate a blank line */
                         p = eol + 1;
                         continue;
                 }
-                if (!sp || sp == p || sp + 1 == eol)
+                if (!sp || sp == p || parse_value(sp + 1, eol, &v) < 0)
                         return -EINVAL;
-                for (const char *q = sp + 1; q < eol; q++) {
-                        unsigned d;
-
-                        if (*q < '0' || *q > '9')
-                                return -EINVAL;
-                        d = (unsigned) (*q - '0');
-                        if (v > (UINT64_MAX - d) / 10)
-                                return -EINVAL;
-                        v = v * 10 + d;
-                }
                 fn(p, (size_t) (sp - p), v, userdata);
                 p = eol + 1;
         }
@@ -76,8 +87,7 @@ int dbc_memstat_find(const char *buf, size_t len, const char *key, uint64_t *ret
 
         while (p < end) {
                 const char *hit = memmem(p, (size_t) (end - p), key, kl);
-                uint64_t v = 0;
-                const char *q;
+                const char *eol;
 
                 if (!hit)
                         return -ENOENT;
@@ -85,20 +95,8 @@ int dbc_memstat_find(const char *buf, size_t len, const char *key, uint64_t *ret
                 /* A whole key at the start of a line, then one space. */
                 if ((hit != buf && hit[-1] != '\n') || p >= end || *p != ' ')
                         continue;
-                for (q = p + 1; q < end && *q != '\n'; q++) {
-                        unsigned d;
-
-                        if (*q < '0' || *q > '9')
-                                return -EINVAL;
-                        d = (unsigned) (*q - '0');
-                        if (v > (UINT64_MAX - d) / 10)
-                                return -EINVAL;
-                        v = v * 10 + d;
-                }
-                if (q == p + 1)
-                        return -EINVAL;
-                *ret = v;
-                return 0;
+                eol = memchr(p, '\n', (size_t) (end - p));
+                return parse_value(p + 1, eol ? eol : end, ret);
         }
         return -ENOENT;
 }
