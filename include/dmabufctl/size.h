@@ -29,6 +29,11 @@ int dbc_duration_parse(const char *s, uint64_t *ret_ms);
 /* "250ms", "2s", "10min", "90s": the largest unit that divides exactly. */
 const char *dbc_duration_format(uint64_t ms, char buf[static DBC_FORMAT_MAX]);
 
+/* The decimal value of the bytes [p, end): at least one digit and nothing
+ * else. Returns 0, -EINVAL, or -ERANGE beyond 64 bits. The one digit loop of
+ * the library: memory.stat, memory.events and fdinfo values go through it. */
+int dbc_parse_u64_range(const char *p, const char *end, uint64_t *ret);
+
 /* Parse a plain unsigned decimal 64-bit integer (no sign, no spaces).
  * Returns 0, -EINVAL, -ERANGE. */
 int dbc_parse_u64(const char *s, uint64_t *ret);

@@ -4,28 +4,9 @@
 
 #include "dmabufctl/fdinfo.h"
 #include "dmabufctl/macro.h"
+#include "dmabufctl/size.h"
 
 #define KEY_IS(key, len, lit) ((len) == sizeof(lit) - 1 && memcmp((key), (lit), (len)) == 0)
-
-/* Decimal digits only: the kernel prints these with %zu / %ld / %lu / %llu. */
-static int parse_dec(const char *p, const char *end, uint64_t *ret) {
-        uint64_t v = 0;
-
-        if (p == end)
-                return -EINVAL;
-        for (; p < end; p++) {
-                unsigned d;
-
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                d = (unsigned) (*p - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -EINVAL;
-                v = v * 10 + d;
-        }
-        *ret = v;
-        return 0;
-}
 
 static void copy_name(char dst[static DBC_DMABUF_NAME_MAX], const char *p, const char *end) {
         size_t n = (size_t) (end - p);
@@ -65,18 +46,18 @@ int dbc_fdinfo_parse(const char *buf, size_t len, struct dbc_fdinfo *ret) {
                 } else if (KEY_IS(key, klen, "name"))
                         copy_name(fi.name, v, eol);
                 else if (KEY_IS(key, klen, "size")) {
-                        if (parse_dec(v, eol, &fi.size) < 0)
+                        if (dbc_parse_u64_range(v, eol, &fi.size) < 0)
                                 bad = -EINVAL;
                         has_size = true;
                 } else if (KEY_IS(key, klen, "count")) {
-                        if (parse_dec(v, eol, &fi.count) < 0)
+                        if (dbc_parse_u64_range(v, eol, &fi.count) < 0)
                                 bad = -EINVAL;
                 } else if (KEY_IS(key, klen, "ino")) {
-                        if (parse_dec(v, eol, &fi.ino) < 0)
+                        if (dbc_parse_u64_range(v, eol, &fi.ino) < 0)
                                 bad = -EINVAL;
                         fi.has_ino = true;
                 } else if (KEY_IS(key, klen, "charged_cgroup_id")) {
-                        if (parse_dec(v, eol, &fi.charged_cgroup_id) < 0)
+                        if (dbc_parse_u64_range(v, eol, &fi.charged_cgroup_id) < 0)
                                 bad = -EINVAL;
                         fi.has_charged_cgroup_id = true;
                 }

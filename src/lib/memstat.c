@@ -6,27 +6,7 @@
 
 #include "dmabufctl/macro.h"
 #include "dmabufctl/memstat.h"
-
-/* The decimal value of [p, end): at least one digit, nothing else, within
- * 64 bits. Returns 0 or -EINVAL. */
-static int parse_value(const char *p, const char *end, uint64_t *ret) {
-        uint64_t v = 0;
-
-        if (p == end)
-                return -EINVAL;
-        for (; p < end; p++) {
-                unsigned d;
-
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                d = (unsigned) (*p - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -EINVAL;
-                v = v * 10 + d;
-        }
-        *ret = v;
-        return 0;
-}
+#include "dmabufctl/size.h"
 
 /* Both files are "key value\n" lines. Calls fn for each; a line that is not
  * of that shape, or a value that is no 64-bit decimal, is -EINVAL. */
@@ -45,7 +25,7 @@ static int parse_kv(const char *buf, size_t len,
                         p = eol + 1;
                         continue;
                 }
-                if (!sp || sp == p || parse_value(sp + 1, eol, &v) < 0)
+                if (!sp || sp == p || dbc_parse_u64_range(sp + 1, eol, &v) < 0)
                         return -EINVAL;
                 fn(p, (size_t) (sp - p), v, userdata);
                 p = eol + 1;
@@ -96,7 +76,7 @@ int dbc_memstat_find(const char *buf, size_t len, const char *key, uint64_t *ret
                 if ((hit != buf && hit[-1] != '\n') || p >= end || *p != ' ')
                         continue;
                 eol = memchr(p, '\n', (size_t) (end - p));
-                return parse_value(p + 1, eol ? eol : end, ret);
+                return dbc_parse_u64_range(p + 1, eol ? eol : end, ret) < 0 ? -EINVAL : 0;
         }
         return -ENOENT;
 }

@@ -7,21 +7,36 @@
 #include "dmabufctl/macro.h"
 #include "dmabufctl/size.h"
 
-/* Strict: digits only, no sign, no spaces, no empty string. Returns the
- * number of digits consumed via *end. */
-static int parse_digits(const char *s, uint64_t *ret, const char **end) {
+int dbc_parse_u64_range(const char *p, const char *end, uint64_t *ret) {
         uint64_t v = 0;
-        const char *p = s;
 
-        if (*p < '0' || *p > '9')
+        if (p == end)
                 return -EINVAL;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                unsigned d = (unsigned) (*p - '0');
+        for (; p < end; p++) {
+                unsigned d;
+
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                d = (unsigned) (*p - '0');
                 if (v > (UINT64_MAX - d) / 10)
                         return -ERANGE;
                 v = v * 10 + d;
         }
         *ret = v;
+        return 0;
+}
+
+/* Strict: digits only, no sign, no spaces, no empty string. Returns the
+ * end of the digits via *end. */
+static int parse_digits(const char *s, uint64_t *ret, const char **end) {
+        const char *p = s;
+        int r;
+
+        while (*p >= '0' && *p <= '9')
+                p++;
+        r = dbc_parse_u64_range(s, p, ret);
+        if (r < 0)
+                return r;
         *end = p;
         return 0;
 }
