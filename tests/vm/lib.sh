@@ -49,6 +49,36 @@ cg_key() {
 	awk -v k="$2" '$1 == k { print $2; found = 1 } END { exit !found }' "$1"
 }
 
+# dma-buf scenarios (the allocator, double-hop, refusal and cycle ones).
+M=1048576
+
+# need_dmabuf_stack: the system heap, the series' dmabuf key and dmabufctl.
+need_dmabuf_stack() {
+	need /dev/dma_heap/system
+	cg_key $CGROOT/memory.stat dmabuf >/dev/null || skip "no dmabuf key in memory.stat (kernel without the series)"
+	command -v dmabufctl >/dev/null || skip "dmabufctl is not on PATH (tests/vm/run --bin build/src/cli/dmabufctl)"
+}
+
+# dmabuf CGROUP: its dmabuf figure from memory.stat.
+dmabuf() { cg_key "$CGROOT$1/memory.stat" dmabuf; }
+
+# charged BYTES: what a cgroup should show for BYTES given to it.
+charged() { if [ "$VM_ACCOUNTING" = on ]; then echo "$1"; else echo 0; fi; }
+
+# expect_dmabuf CGROUP BYTES: memory.stat is flushed lazily, so poll.
+expect_dmabuf() {
+	_i=0
+	while [ "$(dmabuf "$1")" != "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "$1: dmabuf is $(dmabuf "$1"), expected $2"
+		sleep 0.1
+	done
+	echo "  $1: dmabuf $2 (memory.stat)"
+}
+
+# ctl ARG...: the client helper's control command, shown as it runs.
+ctl() { echo "\$ client ctl $*" | sed "s|$PWD/||"; client ctl "$@"; }
+
 # kselftest PROGRAM [ARG...] [--known CASE...] [--flaky CASE...]: runs a
 # kselftest program and judges its TAP output. Passes when no case fails,
 # apart from

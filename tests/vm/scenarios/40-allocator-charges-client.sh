@@ -10,25 +10,8 @@
 # solves). dmabufctl status --json agrees with memory.stat at every step
 # (statcheck).
 . /usr/share/vm/lib.sh
-need /dev/dma_heap/system
-cg_key $CGROOT/memory.stat dmabuf >/dev/null || skip "no dmabuf key in memory.stat (kernel without the series)"
-command -v dmabufctl >/dev/null || skip "dmabufctl is not on PATH (tests/vm/run --bin build/src/cli/dmabufctl)"
+need_dmabuf_stack
 
-M=1048576
-# charged BYTES: what a cgroup should show for BYTES given to it.
-charged() { if [ "$VM_ACCOUNTING" = on ]; then echo "$1"; else echo 0; fi; }
-dmabuf() { cg_key "$CGROOT$1/memory.stat" dmabuf; }
-# expect_dmabuf CGROUP BYTES: memory.stat is flushed lazily, so poll.
-expect_dmabuf() {
-	_i=0
-	while [ "$(dmabuf "$1")" != "$2" ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "$1: dmabuf is $(dmabuf "$1"), expected $2"
-		sleep 0.1
-	done
-	echo "  $1: dmabuf $2 (memory.stat)"
-}
-ctl() { echo "\$ client ctl $*" | sed "s|$PWD/||"; client ctl "$@"; }
 field() { tr " " "\n" | sed -n "s/^$1=//p" | head -n1; }
 
 mkdir -p $CGROOT/services/allocd $CGROOT/apps/a
