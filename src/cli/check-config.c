@@ -52,8 +52,8 @@ int verb_check_config(struct cli *cli, int argc, char *argv[]) {
                 return EXIT_USAGE;
         if (argc - first > 1)
                 return cli_usage_error("check-config: too many arguments (one PATH at most)");
-        path = first < argc ? argv[first] : cli->config_path ? cli->config_path : DBC_CONFIG_PATH;
-        if (!*path)
+        path = first < argc ? argv[first] : cli->config_path;
+        if (path && !*path)
                 return cli_usage_error("check-config: empty PATH");
 
         k = dbc_config_load(path, true, &c, &diags);
@@ -62,7 +62,12 @@ int verb_check_config(struct cli *cli, int argc, char *argv[]) {
                 return EXIT_FAIL;
         }
         if (k < 0)
-                return cli_error("%s: %s", path, strerror(-k));
+                return cli_error("%s: %s", path ? path : "the configuration", strerror(-k));
+        /* What was read, in order: what dmabufd reads too. */
+        for (size_t i = 0; i < c->n_files; i++)
+                printf("read: %s\n", c->files[i]);
+        if (c->n_files == 0)
+                printf("read: no configuration file (the defaults)\n");
 
         /* Overlaps need a tree: --root, else the live one when there is
          * one (a configuration is also checked on a build host). */
