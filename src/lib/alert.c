@@ -58,13 +58,15 @@ int dbc_alert_journal(const struct dbc_alert *a, int priority) {
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static _Noreturn void hook_child(const struct dbc_hook *hook, int procs_fd, char **envp) {
+static _Noreturn void hook_child(const struct dbc_hook *hook, int go_fd, char **envp) {
         char *argv[] = { (char *) hook->path, NULL };
+        char go;
         int null, fd;
 
-        /* Into the hook's own cgroup first, before it can fork: whatever it
-         * starts, setsid or not, stays there and is killed with it. */
-        if (procs_fd >= 0 && write(procs_fd, "0", 1) != 1)
+        /* The parent moves us into the hook's own cgroup (or finds it
+         * cannot) before we can fork: whatever the hook starts, setsid or
+         * not, stays there and is killed with it. */
+        if (go_fd >= 0 && read(go_fd, &go, 1) != 1)
                 _exit(126);
         (void) setpgid(0, 0);
         sigset_t all;
@@ -144,7 +146,7 @@ static int hook_cgroup_make(char **ret_path) {
 
 int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret) {
         struct dbc_hook_run run = { .cgroup_fd = -1 };
-        _cleanup_close_ int procs_fd = -1;
+        int go[2] = { -1, -1 };         /* the child waits on go[0] for its cgroup */
         char env[8][4200];
         char *envp[9];
         size_t n = 0;
@@ -172,15 +174,12 @@ int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struc
                 return -EBADF;
         if (hook->use_cgroup) {
                 run.cgroup_fd = hook_cgroup_make(&run.cgroup);
-                if (run.cgroup_fd >= 0) {
-                        procs_fd = openat(run.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-                        if (procs_fd < 0) {
-                                run.cgroup_error = -errno;
-                                dbc_hook_run_done(&run);
-                        }
-                } else {
+                if (run.cgroup_fd < 0) {
                         run.cgroup_error = run.cgroup_fd;
                         run.cgroup_fd = -1;
+                } else if (pipe2(go, O_CLOEXEC) < 0) {
+                        run.cgroup_error = -errno;
+                        dbc_hook_run_done(&run);
                 }
         }
 
@@ -188,10 +187,28 @@ int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struc
         if (run.pid < 0) {
                 int k = -errno;
                 dbc_hook_run_done(&run);
+                closep(&go[0]);
+                closep(&go[1]);
                 return k;
         }
         if (run.pid == 0)
-                hook_child(hook, procs_fd, envp);
+                hook_child(hook, go[0], envp);
+        closep(&go[0]);
+        if (go[1] >= 0) {
+                /* Not from the child itself: if the move fails (a cgroup
+                 * with controllers of its own refuses processes), we must
+                 * know, to fall back to the process group. */
+                char pid[24];
+                int len = snprintf(pid, sizeof(pid), "%d", (int) run.pid);
+                _cleanup_close_ int procs_fd = openat(run.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+
+                if (procs_fd < 0 || write(procs_fd, pid, (size_t) len) != len) {
+                        run.cgroup_error = -errno;
+                        dbc_hook_run_done(&run);
+                }
+                (void) write(go[1], "g", 1);
+                closep(&go[1]);
+        }
         /* Also from the parent, so that the group exists before anyone
          * signals it (whichever runs first wins; the other gets EACCES). */
         (void) setpgid(run.pid, run.pid);
