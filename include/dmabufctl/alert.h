@@ -63,15 +63,16 @@ struct dbc_hook_run {
 
 /* Start the alert hook: fork; with use_cgroup, into a new cgroup below the
  * daemon's own (DIR/dmabufd-hook-PID-N, created here; without one, because
- * there is no cgroup2 or it may not be written, cgroup_error says why and
- * the process group is all there is); a process group of its own;
+ * there is no cgroup2, it may not be written or it refuses the process,
+ * cgroup_error says why and the process group is all there is; the child
+ * waits until it is in, so it cannot fork before); a process group of its
+ * own;
  * stdin/stdout/stderr on /dev/null and no other fd (but fd 3 for a
  * script); execveat() of hook->fd (a script: execve of
  * /proc/self/fd/3, the same file), no shell, with only the DMABUFCTL_*
  * values of a and PATH in the environment. A hook that forks or calls
  * setsid stays in its cgroup. Returns 0 and *ret, or a negative errno (the
- * exec failing in the child shows as exit status 127, the cgroup move
- * failing as 126). */
+ * exec failing in the child shows as exit status 127). */
 int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret);
 
 /* Kill the run: cgroup.kill of its cgroup, else SIGKILL to its process

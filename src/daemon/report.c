@@ -80,8 +80,7 @@ static int hook_exited(sd_event_source *s, const siginfo_t *si, void *userdata) 
                 log_info(d, "alert hook %s (%s) exited with status 0", hook, h->event);
         else if (si->si_code == CLD_EXITED)
                 log_warn(d, "alert hook %s (%s) exited with status %d%s", hook, h->event, si->si_status,
-                         si->si_status == 127 ? " (could not be executed?)" :
-                         si->si_status == 126 ? " (could not enter its cgroup?)" : "");
+                         si->si_status == 127 ? " (could not be executed?)" : "");
         else
                 log_warn(d, "alert hook %s (%s) %s by signal %s", hook, h->event,
                          h->timed_out ? "killed at its time limit" : "killed", strsignal(si->si_status));
