@@ -43,12 +43,46 @@ struct dbc_alert {
  * ...: no journald). */
 int dbc_alert_journal(const struct dbc_alert *a, int priority);
 
-/* Start the alert hook: fork, a process group of its own, stdin/stdout/
- * stderr on /dev/null and no other fd, and execve(path) (no shell) with
- * only the DMABUFCTL_* values of a and PATH in the environment. Returns 0
- * and *ret_pid, or a negative errno (the exec failing in the child shows as
- * exit status 127). */
-int dbc_hook_spawn(const char *path, const struct dbc_alert *a, pid_t *ret_pid);
+/* The alert hook as loaded: config.h's hook_fd and hook_script, checked by
+ * the trust walk when the configuration was loaded. */
+struct dbc_hook {
+        const char *path;       /* for argv[0] and messages only */
+        int fd;                 /* what runs: execveat(fd, "", AT_EMPTY_PATH) */
+        bool script;            /* "#!": executed as /proc/self/fd/3, which its
+                                 * interpreter reads, so fd 3 stays open */
+        bool use_cgroup;        /* run it in a cgroup of its own below ours */
+};
+
+/* One run of the hook. */
+struct dbc_hook_run {
+        pid_t pid;
+        int cgroup_fd;          /* its own cgroup, or -1: its process group only */
+        char *cgroup;           /* that cgroup's path, for rmdir */
+        int cgroup_error;       /* why there is none although use_cgroup (negative errno), else 0 */
+};
+
+/* Start the alert hook: fork; with use_cgroup, into a new cgroup below the
+ * daemon's own (DIR/dmabufd-hook-PID-N, created here; without one, because
+ * there is no cgroup2, it may not be written or it refuses the process,
+ * cgroup_error says why and the process group is all there is; the child
+ * waits until it is in, so it cannot fork before); a process group of its
+ * own;
+ * stdin/stdout/stderr on /dev/null and no other fd (but fd 3 for a
+ * script); execveat() of hook->fd (a script: execve of
+ * /proc/self/fd/3, the same file), no shell, with only the DMABUFCTL_*
+ * values of a and PATH in the environment. A hook that forks or calls
+ * setsid stays in its cgroup. Returns 0 and *ret, or a negative errno (the
+ * exec failing in the child shows as exit status 127). */
+int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret);
+
+/* Kill the run: cgroup.kill of its cgroup, else SIGKILL to its process
+ * group. */
+void dbc_hook_kill(struct dbc_hook_run *run);
+
+/* After the main process was reaped: kill what is left in its cgroup,
+ * wait briefly for it to empty, remove it. Returns 0, or the negative errno
+ * of the rmdir (-EBUSY: something would not die). */
+int dbc_hook_run_done(struct dbc_hook_run *run);
 
 /* The fixed PATH of the hook's environment. */
 #define DBC_HOOK_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

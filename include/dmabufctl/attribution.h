@@ -60,6 +60,8 @@ struct dbc_scan {
         int denied_errno;       /* why (EACCES, EPERM), positive */
         unsigned n_unresolved;  /* buffers whose charged_cgroup_id names no cgroup under the root */
         bool used_sysfs;        /* /sys/kernel/dmabuf/buffers filled in a buffer seen only in maps */
+        unsigned n_malformed;   /* dma-buf fdinfo files that did not parse, skipped */
+        char malformed_path[PATH_MAX];  /* the first of them */
 
         char **strings;         /* cgroup paths, owned */
         size_t n_strings;
@@ -82,8 +84,10 @@ struct dbc_scan_error {
  * n_denied. Charged cgroup ids are resolved by one walk of the cgroup tree
  * (an id is the inode of the cgroup's directory), done only when some buffer
  * is charged.
- * Returns 0 and *ret; -EINVAL for malformed content (a dma-buf fdinfo, a maps
- * line) with err->path naming the file; -ENOENT/-EACCES/... when the proc
+ * A malformed dma-buf fdinfo skips that buffer for that fd (counted in
+ * n_malformed, the first in malformed_path).
+ * Returns 0 and *ret; -EINVAL for a malformed maps line, with err->path
+ * naming the file; -ENOENT/-EACCES/... when the proc
  * root itself cannot be read (err->path set too); -ENOMEM. */
 int dbc_scan_run(const struct dbc_scan_params *params, struct dbc_scan **ret, struct dbc_scan_error *err);
 void dbc_scan_free(struct dbc_scan *s);

@@ -5,7 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DBC_CONFIG_PATH SYSCONFDIR "/dmabufctl/dmabufctl.conf"
+#include <sys/types.h>
+
+#include "dmabufctl/trust.h"
+
+/* The configuration contract's layers: the main file DBC_CONFIG_NAME in
+ * DBC_ADMIN_DIR, else in DBC_VENDOR_DIR; policies.d/\*.conf of the vendor,
+ * admin and runtime (runpolicy.h) directories. */
+#define DBC_CONFIG_NAME "dmabufctl.conf"
+#define DBC_ADMIN_DIR SYSCONFDIR "/dmabufctl"
+#define DBC_VENDOR_DIR "/usr/lib/dmabufctl"
+#define DBC_CONFIG_PATH DBC_ADMIN_DIR "/" DBC_CONFIG_NAME
 
 enum dbc_action {
         DBC_ACTION_ALERT,
@@ -51,6 +61,10 @@ struct dbc_config {
         size_t n_protect;
         struct dbc_policy *policies;    /* in order of first appearance */
         size_t n_policies;
+        char **files;           /* the files read, in order */
+        size_t n_files;
+        int hook_fd;            /* loaded with trust: alert_hook, opened and checked; else -1 */
+        bool hook_script;       /* it starts with "#!" */
 };
 
 /* One problem found in a configuration, reported as "FILE:LINE: message"
@@ -68,25 +82,49 @@ struct dbc_diags {
 
 void dbc_diags_clear(struct dbc_diags *d);
 
-/* Load path and then every policies.d/\*.conf beside it, in lexical order; a
- * later file's keys override the same policy's earlier keys. Every problem of
- * every file is collected in diags (all of them, not just the first).
- * A missing main file is a problem only when must_exist; otherwise it gives
- * the defaults (and the drop-ins, if there are any). Within one section a
- * key may appear once per file; cgroup and unit count as one setting, so a
- * later file setting either one replaces the earlier target.
+/* Where the layered configuration lives; NULL skips a layer. */
+struct dbc_config_dirs {
+        const char *vendor;     /* DBC_VENDOR_DIR, /usr/lib/dmabufctl */
+        const char *admin;      /* DBC_ADMIN_DIR, /etc/dmabufctl */
+        const char *runtime;    /* dbc_runtime_dir(), /run/dmabufctl */
+};
+
+/* The defaults; $DMABUFCTL_VENDOR_DIR, $DMABUFCTL_CONFIG_DIR and
+ * $DMABUFCTL_RUNTIME_DIR (when set and not empty) replace them, for tests
+ * on fixture trees. */
+void dbc_config_dirs_default(struct dbc_config_dirs *ret);
+
+/* What to load. */
+struct dbc_config_source {
+        /* --config PATH: that file and the policies.d/\*.conf beside it,
+         * nothing else. NULL: the layers of dirs (all NULL: the defaults):
+         * the admin main file, else the vendor one; policies.d/\*.conf of
+         * vendor, admin and runtime, a name in a later layer masking the
+         * same name in earlier ones, a symlink to /dev/null masking it for
+         * good (recognised with readlink, never followed or checked); the
+         * surviving drop-ins read in lexical order of their names. */
+        const char *path;
+        struct dbc_config_dirs dirs;
+        bool must_exist;        /* path must exist (the layered main file never must) */
+        /* dmabufd: every file and directory opened through the trusted walk
+         * of trust.h (no symlink followed, each checked on its fd), parsed
+         * from that fd, and alert-hook opened and checked into hook_fd.
+         * NULL: plain opens (the CLI reads, it does not run anything). */
+        const struct dbc_trust *trust;
+};
+
+/* Load the configuration src names; a later file's keys override the same
+ * policy's earlier keys. Every problem of every file is collected in diags
+ * (all of them, not just the first); a refusal by the trust check is one,
+ * "refused: PATH is WHY ...". Within one section a key may appear once per
+ * file; cgroup and unit count as one setting, so a later file setting
+ * either one replaces the earlier target. *ret's files lists what was read.
  * Returns 0 and *ret on success (diags empty); -EINVAL when any problem was
  * found (diags says what); -ENOMEM. */
-int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags);
+int dbc_config_load_from(const struct dbc_config_source *src, struct dbc_config **ret, struct dbc_diags *diags);
 
-/* As dbc_config_load(), then every RUNTIME_DIR/policies.d/\*.conf (lexical
- * order), after and so over the drop-ins beside path: the runtime policies
- * `dmabufctl run --dmabuf-max` writes while its command runs (runpolicy.h;
- * RUNTIME_DIR is normally dbc_runtime_dir(), /run/dmabufctl). dmabufd loads
- * its configuration this way. A missing directory is no problem; runtime_dir
- * NULL reads none. */
-int dbc_config_load_runtime(const char *path, bool must_exist, const char *runtime_dir,
-                            struct dbc_config **ret, struct dbc_diags *diags);
+/* dbc_config_load_from() of path (NULL: the default layers), untrusted. */
+int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags);
 
 /* The defaults alone. */
 int dbc_config_new(struct dbc_config **ret);

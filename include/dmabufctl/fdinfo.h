@@ -24,7 +24,10 @@ struct dbc_fdinfo {
 
 /* Parse the text of one fdinfo file (buf need not be NUL terminated).
  * Lines are "key:\tvalue"; unknown keys (pos, flags, mnt_id, vendor
- * additions) are ignored, so are lines without a colon.
+ * additions) are ignored, so are lines without a colon. The first
+ * occurrence of a key wins, and nothing after the "name:" line is read:
+ * the name is user-set (DMA_BUF_SET_NAME) and may contain newlines, while
+ * the kernel prints size, ino, exp_name and charged_cgroup_id before it.
  * Returns 1 and fills *ret for a dma-buf, 0 for any other file (*ret
  * untouched), -EINVAL when a dma-buf's size, count, ino or
  * charged_cgroup_id is no decimal 64-bit number, or it has no size. */

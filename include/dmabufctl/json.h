@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 /* A small streaming JSON writer: two-space indented output, correct string
- * escaping. Bytes that are not valid UTF-8 are written as U+FFFD (JSON text
- * must be UTF-8). */
+ * escaping. Control characters (C0, DEL, C1) as \uXXXX; bytes that are not
+ * valid UTF-8 as U+FFFD (JSON text must be UTF-8). escape.h classifies. */
 struct dbc_json {
         FILE *f;
         unsigned depth;
@@ -27,10 +27,6 @@ void dbc_json_u64(struct dbc_json *j, uint64_t v);
 void dbc_json_i64(struct dbc_json *j, int64_t v);
 void dbc_json_null(struct dbc_json *j);
 void dbc_json_bool(struct dbc_json *j, bool b);
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
- * are not valid UTF-8 (overlong, surrogate, truncated, beyond U+10FFFF). */
-size_t dbc_utf8_char_len(const char *s);
 
 /* Write s as a JSON string literal (with quotes) to f. */
 void dbc_json_write_string(FILE *f, const char *s);

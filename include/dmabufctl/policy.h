@@ -18,15 +18,31 @@ const char *dbc_state_to_string(enum dbc_state s);
  * `cgroup` policy matches by fnmatch(3) with FNM_PATHNAME | FNM_NOESCAPE on
  * the path (a backslash is a character: "\x2d" in unit names); a
  * `unit` policy matches its resolved cgroup exactly (an unresolved one
- * matches nothing). Policies are tried in configuration order. */
+ * matches nothing). When several match, dbc_policy_precedence() picks. */
 const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path);
 
-/* The next policy after `after` (a policy of c) that matches path too, or
- * NULL. Two globs (or a glob and a unit) can claim one cgroup, which no
- * check of the configuration alone can see: the first one applies, and the
- * programs say so. */
+/* The next policy after `after` (a policy of c; NULL: from the first) in
+ * configuration order that matches path, whatever its precedence, or
+ * NULL: every policy claiming a cgroup, to report the overlaps. */
 const struct dbc_policy *dbc_policy_match_next(const struct dbc_config *c, const char *path,
                                                const struct dbc_policy *after);
+
+/* Why one policy wins over another that claims the same cgroup. */
+enum dbc_precedence {
+        DBC_PRECEDENCE_LITERAL, /* a literal path or a unit beats a glob */
+        DBC_PRECEDENCE_PREFIX,  /* between globs, the longer literal prefix (before the first wildcard) */
+        DBC_PRECEDENCE_ORDER,   /* else the policy read first (file order, then section order) */
+};
+
+/* The daemon contract's precedence between two policies of one
+ * configuration (one policies array): < 0 when a
+ * wins, > 0 when b does, 0 when a == b; *ret_why (may be NULL) says by
+ * which rule. The one rule status, apply, check-config and dmabufd use. */
+int dbc_policy_precedence(const struct dbc_policy *a, const struct dbc_policy *b, enum dbc_precedence *ret_why);
+
+/* "a path or unit beats a glob", "the longer literal prefix wins", "the
+ * policy read first wins". */
+const char *dbc_precedence_to_string(enum dbc_precedence w);
 
 /* DESIGN.md's state rule: over when dmabuf is above dmabuf.max; warn when
  * dmabuf is above dmabuf.warn or memory.current is above memory.high (the

@@ -253,6 +253,9 @@ static void notice(struct cli *cli, const struct dbc_scan *s, const char *root_e
                 cli_warn("note: could not read the fds or maps of %u of %u processes (%s, even as root: "
                          "a security module or another user namespace): their dma-bufs are missing",
                          s->n_denied, s->n_scanned, strerror(s->denied_errno));
+        if (s->n_malformed > 0)
+                cli_warn("note: skipped %u malformed dma-buf fdinfo %s (not as the kernel writes it; first: %s)",
+                         s->n_malformed, s->n_malformed == 1 ? "file" : "files", s->malformed_path);
         if (s->n_unresolved > 0 && root_error)
                 cli_warn("note: %u %s charged to a cgroup that cannot be named: cgroup root: %s",
                          s->n_unresolved, s->n_unresolved == 1 ? "buffer is" : "buffers are", root_error);
@@ -314,7 +317,7 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]) {
 
         r = dbc_scan_run(&p, &s, &err);
         if (r == -EINVAL) {
-                ret = cli_error("%s: malformed (not a dma-buf fdinfo or maps file as the kernel writes it)", err.path);
+                ret = cli_error("%s: malformed (not a maps file as the kernel writes it)", err.path);
                 goto out;
         }
         if (r == -ENOMEM) {

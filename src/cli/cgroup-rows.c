@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cgroup-rows.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/policy.h"
 
@@ -39,10 +40,19 @@ int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_s
         if (!cr->all && !p && !(s->has_stat && s->stat.dmabuf > 0))
                 return 0;
         if (p) {
-                const struct dbc_policy *q = dbc_policy_match_next(cr->config, path, p);
-                if (q)
-                        cli_warn("cgroup %s: claimed by policy %s (%s:%u) and by policy %s (%s:%u); %s applies, the first in the configuration",
-                                 path, p->name, p->file, p->line, q->name, q->file, q->line, p->name);
+                const struct dbc_policy *q = dbc_policy_match_next(cr->config, path, NULL);
+                enum dbc_precedence why;
+
+                if (q == p)
+                        q = dbc_policy_match_next(cr->config, path, p);
+                if (q) {
+                        _cleanup_free_ char *name = dbc_escape_text(path);
+
+                        (void) dbc_policy_precedence(p, q, &why);
+                        cli_warn("cgroup %s: claimed by policy %s (%s:%u) and by policy %s (%s:%u); %s applies (%s)",
+                                 name ? name : "?", p->name, p->file, p->line, q->name, q->file, q->line, p->name,
+                                 dbc_precedence_to_string(why));
+                }
         }
         row = table_add_row(t);
         if (row < 0)

@@ -46,14 +46,14 @@ static bool has_units(const struct dbc_config *c) {
 
 int cli_load_config(struct cli *cli, struct dbc_config **ret) {
         _cleanup_(dbc_diags_clear) struct dbc_diags diags = {};
-        const char *path = cli->config_path ? cli->config_path : DBC_CONFIG_PATH;
+        const char *path = cli->config_path ? cli->config_path : "the configuration";
         struct dbc_config *c = NULL;
         sd_bus *bus = NULL;
         int k, bus_error = 0;
 
-        /* The default file may be absent (no policies); one asked for by
-         * name must be there. */
-        k = dbc_config_load(path, cli->config_path != NULL, &c, &diags);
+        /* The default layers may be absent (no policies); a file asked
+         * for by name must be there. */
+        k = dbc_config_load(cli->config_path, true, &c, &diags);
         if (k == -EINVAL) {
                 cli_print_diags(&diags);
                 return EXIT_FAIL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dmabufctl/runpolicy.h"
 
 struct verb {
         const char *name;
@@ -40,7 +41,11 @@ void cli_help(void) {
                "  --root DIR           cgroup2 mount point (default: from /proc/self/mountinfo;\n"
                "                       environment DMABUFCTL_CGROUP_ROOT)\n"
                "  --proc-root DIR      procfs to read (default: /proc; DMABUFCTL_PROC_ROOT)\n"
-               "  --config PATH        configuration file (default: %s)\n"
+               "  --config PATH        configuration file, with only the policies.d/ beside it\n"
+               "                       (default: %s,\n"
+               "                       else %s,\n"
+               "                       and the policies.d/ of %s,\n"
+               "                       %s and %s)\n"
                "  --json               JSON output\n"
                "  -h --help            show this help\n"
                "  --version            show the version\n"
@@ -58,7 +63,7 @@ void cli_help(void) {
                "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n"
                "See dmabufctl(8) and dmabufctl.conf(5).\n",
-               DBC_CONFIG_PATH);
+               DBC_CONFIG_PATH, DBC_VENDOR_DIR "/" DBC_CONFIG_NAME, DBC_VENDOR_DIR, DBC_ADMIN_DIR, DBC_RUNTIME_DIR);
 }
 
 enum { OPT_VERSION = 0x200 };

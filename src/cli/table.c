@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/json.h"
 #include "dmabufctl/size.h"
 #include "table.h"
@@ -99,33 +100,6 @@ void table_sort(struct table *t, int (*cmp)(const struct table_cell *a, const st
                 qsort_r(t->cells, t->n_rows, t->n_columns * sizeof(struct table_cell), row_cmp, &cmp);
 }
 
-/* Text form of a string cell: control bytes and bytes that are not UTF-8
- * escaped as \xNN, so a cgroup name cannot break the table or the terminal.
- * Backslashes stay as they are, so systemd's escaped names (foo\x2dbar)
- * can be pasted back into a command or a configuration. */
-static char *escape_text(const char *s) {
-        size_t n = strlen(s);
-        char *out = malloc(n * 4 + 1), *o = out;
-
-        if (!out)
-                return NULL;
-        for (const unsigned char *p = (const unsigned char *) s; *p;) {
-                size_t k = dbc_utf8_char_len((const char *) p);
-
-                if (*p < 0x20 || *p == 0x7f || k == 0) {
-                        sprintf(o, "\\x%02x", *p);
-                        o += 4;
-                        p++;
-                } else {
-                        memcpy(o, p, k);
-                        o += k;
-                        p += k;
-                }
-        }
-        *o = '\0';
-        return out;
-}
-
 /* Columns on screen: UTF-8 continuation bytes take no column. */
 static size_t text_width(const char *s) {
         size_t w = 0;
@@ -144,7 +118,7 @@ static char *cell_text(const struct table_column *col, const struct table_cell *
                 return strdup("-");
         switch (col->type) {
         case TABLE_STRING:
-                return escape_text(c->s);
+                return dbc_escape_text(c->s);
         case TABLE_SIZE:
         case TABLE_LIMIT:
                 if (col->type == TABLE_LIMIT && c->u == DBC_SIZE_MAX)

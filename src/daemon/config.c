@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,16 +19,41 @@ static void warn_unit(const struct dbc_policy *p, int error, void *userdata) {
                  error == -ENXIO ? "not loaded" : strerror(-error));
 }
 
+/* "a, b, c" of the files read, for one log line. */
+static char *files_list(const struct dbc_config *c) {
+        char *s = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&s, &n);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < c->n_files; i++)
+                fprintf(f, "%s%s", i ? ", " : "", c->files[i]);
+        if (c->n_files == 0)
+                fputs("none (the defaults)", f);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
 int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         _cleanup_(dbc_diags_clear) struct dbc_diags diags = {};
-        const char *path = d->config_path ? d->config_path : DBC_CONFIG_PATH;
-        _cleanup_free_ char *what = NULL;
+        const char *path = d->config_path ? d->config_path : "the configuration";
+        /* It runs as root and runs the hook: StrictModes, from / down,
+         * and every file parsed (and the hook run) from the fd checked. */
+        const struct dbc_trust trust = { .root = "/", .owner = geteuid() };
+        const struct dbc_config_source src = {
+                .path = d->config_path,
+                .must_exist = d->config_must_exist,
+                .trust = &trust,
+        };
+        _cleanup_free_ char *files = NULL;
         struct dbc_config *c = NULL;
-        const char *why;
         int k;
 
-        /* With the runtime policies of `dmabufctl run --dmabuf-max`. */
-        k = dbc_config_load_runtime(path, d->config_must_exist, dbc_runtime_dir(), &c, &diags);
+        k = dbc_config_load_from(&src, &c, &diags);
         if (k == -EINVAL) {
                 for (size_t i = 0; i < diags.n; i++)
                         if (diags.items[i].line > 0)
@@ -37,29 +64,11 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
                 return k;
         }
         if (k < 0) {
-                log_err(d, "configuration %s: %s", path, strerror(-k));
+                log_err(d, "%s: %s", path, strerror(-k));
                 return k;
         }
-
-        /* It runs as root and executes the hook: StrictModes. */
-        k = dbc_trust_check_config(path, dbc_runtime_dir(), c->alert_hook, geteuid(), &what, &why);
-        if (k != 0) {
-                if (k > 0) {
-                        log_err(d, "refusing the configuration: %s is %s (dmabufd runs as root and runs what it names)", what, why);
-                        k = -EPERM;
-                } else if (c->alert_hook)
-                        log_err(d, "alert-hook %s: %s", c->alert_hook, strerror(-k));
-                else
-                        log_err(d, "configuration %s: %s", path, strerror(-k));
-                dbc_config_free(c);
-                return k;
-        }
-        if (c->alert_hook && access(c->alert_hook, X_OK) < 0) {
-                k = -errno;
-                log_err(d, "alert-hook %s: cannot be executed: %s", c->alert_hook, strerror(errno));
-                dbc_config_free(c);
-                return k;
-        }
+        files = files_list(c);
+        log_info(d, "configuration read from %s", files ? files : "(out of memory)");
 
         bool units = false;
         for (size_t i = 0; i < c->n_policies; i++)

@@ -15,7 +15,7 @@
 
 /* How long a freeze may take to be confirmed by cgroup.events. */
 #define FREEZE_CONFIRM_MS 1000
-/* How long the alert hook may run before it is killed with its group. */
+/* How long the alert hook may run before it is killed with its cgroup. */
 #define HOOK_TIMEOUT_MS 5000
 /* How long after a cgroup named like an unresolved unit appeared the passes
  * ask systemd again for the unit's cgroup. */
@@ -87,6 +87,7 @@ struct daemon {
         bool once;                      /* change nothing */
         struct hook_run *hooks;
         unsigned n_hooks;
+        bool hook_cgroup_warned;        /* said once that the hook has no cgroup of its own */
 };
 
 /* tree.c: the cgroups of the tree and which of them are policed. */

@@ -15,6 +15,7 @@
 #include "dmabufctl/alert.h"
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/protect.h"
+#include "dmabufctl/runpolicy.h"
 #include "dmabufctl/size.h"
 #include "dmabufd.h"
 
@@ -23,7 +24,11 @@ static void help(void) {
                "\n"
                "Watch the dma-buf budgets of dmabufctl.conf and act on cgroups that stay over them.\n"
                "\n"
-               "  --config PATH   configuration file (default %s; drop-ins in policies.d/ beside it)\n"
+               "  --config PATH   configuration file, with only the policies.d/ beside it\n"
+               "                  (default: %s,\n"
+               "                  else %s,\n"
+               "                  and the policies.d/ of %s,\n"
+               "                  %s and %s; see dmabufctl.conf(5))\n"
                "  --root DIR      the cgroup2 mount point (default: from /proc/self/mountinfo,\n"
                "                  or $DMABUFCTL_CGROUP_ROOT)\n"
                "  --once          one evaluation pass that changes nothing, grace counted as elapsed:\n"
@@ -31,7 +36,7 @@ static void help(void) {
                "  --json          with --once: a JSON array instead of text\n"
                "  --help          this text\n"
                "  --version       the version\n",
-               DBC_CONFIG_PATH);
+               DBC_CONFIG_PATH, DBC_VENDOR_DIR "/" DBC_CONFIG_NAME, DBC_VENDOR_DIR, DBC_ADMIN_DIR, DBC_RUNTIME_DIR);
 }
 
 static _printf_(1, 2) int usage_error(const char *fmt, ...) {
@@ -106,7 +111,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct daemon *d = userdata;
-        const char *path = d->config_path ? d->config_path : DBC_CONFIG_PATH;
+        const char *path = d->config_path ? d->config_path : "the configuration";
         struct dbc_config *c = NULL, *old;
         _cleanup_free_ char *msg = NULL;
         struct dbc_alert a = {};

@@ -45,7 +45,7 @@ void log_err(struct daemon *d, const char *fmt, ...) {
 
 struct hook_run {
         struct daemon *d;
-        pid_t pid;
+        struct dbc_hook_run run;
         char *event;
         sd_event_source *child;
         sd_event_source *timer;
@@ -62,6 +62,9 @@ static void hook_free(struct hook_run *h) {
                         break;
                 }
         d->n_hooks--;
+        if (dbc_hook_run_done(&h->run) < 0)
+                log_warn(d, "alert hook (%s): its cgroup could not be removed: something in it would not die",
+                         h->event);
         sd_event_source_disable_unref(h->child);
         sd_event_source_disable_unref(h->timer);
         free(h->event);
@@ -86,18 +89,16 @@ static int hook_exited(sd_event_source *s, const siginfo_t *si, void *userdata) 
 }
 
 static void hook_kill(struct hook_run *h) {
-        /* The hook is our unreaped child, so its pid (and the process group
-         * it leads) cannot have been reused: signalling the group by number
-         * is safe here, and reaches what the hook forked. */
-        (void) kill(-h->pid, SIGKILL);
+        dbc_hook_kill(&h->run);
 }
 
 static int hook_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         struct hook_run *h = userdata;
 
         h->timed_out = true;
-        log_warn(h->d, "alert hook %s (%s) still runs after %ums: killing it with its process group",
-                 h->d->config->alert_hook, h->event, HOOK_TIMEOUT_MS);
+        log_warn(h->d, "alert hook %s (%s) still runs after %ums: killing it with its %s",
+                 h->d->config->alert_hook, h->event, HOOK_TIMEOUT_MS,
+                 h->run.cgroup_fd >= 0 ? "cgroup" : "process group");
         hook_kill(h);
         return 0;
 }
@@ -121,7 +122,15 @@ static void run_hook(struct daemon *d, const struct dbc_alert *a) {
                 return;
         }
         h->d = d;
-        k = dbc_hook_spawn(hook, a, &h->pid);
+        const struct dbc_hook spec = {
+                .path = hook, .fd = d->config->hook_fd, .script = d->config->hook_script, .use_cgroup = true,
+        };
+        k = dbc_hook_spawn(&spec, a, &h->run);
+        if (k == 0 && h->run.cgroup_error < 0 && !d->hook_cgroup_warned) {
+                d->hook_cgroup_warned = true;
+                log_warn(d, "alert hook %s: no cgroup of its own (%s): a hook that calls setsid may outlive "
+                         "its time limit", hook, strerror(-h->run.cgroup_error));
+        }
         if (k < 0) {
                 log_err(d, "cannot start alert hook %s: %s", hook, strerror(-k));
                 free(h->event);
@@ -131,14 +140,14 @@ static void run_hook(struct daemon *d, const struct dbc_alert *a) {
         h->next = d->hooks;
         d->hooks = h;
         d->n_hooks++;
-        k = sd_event_add_child(d->event, &h->child, h->pid, WEXITED, hook_exited, h);
+        k = sd_event_add_child(d->event, &h->child, h->run.pid, WEXITED, hook_exited, h);
         if (k >= 0)
                 k = sd_event_add_time_relative(d->event, &h->timer, CLOCK_MONOTONIC,
                                                (uint64_t) HOOK_TIMEOUT_MS * 1000, 0, hook_timeout, h);
         if (k < 0) {
                 log_err(d, "cannot watch alert hook %s: %s", hook, strerror(-k));
                 hook_kill(h);
-                (void) waitpid(h->pid, NULL, 0);
+                (void) waitpid(h->run.pid, NULL, 0);
                 hook_free(h);
         }
 }
@@ -148,7 +157,7 @@ void daemon_hooks_kill_all(struct daemon *d) {
                 struct hook_run *h = d->hooks;
 
                 hook_kill(h);
-                (void) waitpid(h->pid, NULL, 0);
+                (void) waitpid(h->run.pid, NULL, 0);
                 hook_free(h);
         }
 }

@@ -289,10 +289,12 @@ static int read_fds(struct ctx *c, int pid_fd, const char *pid) {
                 if (r == 0)
                         continue;
                 if (r < 0) {
-                        set_err(c, c->p->proc_root, pid, "fdinfo");
-                        snprintf(c->err->path + strlen(c->err->path),
-                                 sizeof(c->err->path) - strlen(c->err->path), "/%s", de->d_name);
-                        return -EBADMSG;
+                        /* One bad file costs that buffer, not the run: the
+                         * caller notes how many and the first. */
+                        if (c->s->n_malformed++ == 0)
+                                snprintf(c->s->malformed_path, sizeof(c->s->malformed_path), "%s/%s/fdinfo/%s",
+                                         c->p->proc_root, pid, de->d_name);
+                        continue;
                 }
                 inode = fi.ino;
                 if (!fi.has_ino) {

@@ -8,6 +8,7 @@
 
 #include "dmabufctl/config.h"
 #include "dmabufctl/macro.h"
+#include "dmabufctl/trust.h"
 
 /* Where a key was set: file is one of state->files (owned there). */
 struct loc {
@@ -39,9 +40,21 @@ struct config_state {
         struct dbc_diags *diags;
         struct policy_src *src;
         size_t n_alloc;         /* of config->policies and src */
-        char **files;           /* every file read, in order */
+        char **files;           /* every file tried, in order (for sorting diags) */
         size_t n_files;
+        const struct dbc_trust *trust;  /* NULL: plain opens, symlinks followed */
 };
+
+/* Append path to s->files; *ret_index is its place. 0 or -ENOMEM. */
+int config_add_file(struct config_state *s, const char *path, unsigned *ret_index);
+
+/* Read the files src names (config-files.c), each parsed into s; problems
+ * go to s->diags. Returns 0 or -ENOMEM. */
+int config_read_files(struct config_state *s, const struct dbc_config_source *src);
+
+/* With s->trust: open and check the alert hook into config->hook_fd.
+ * Problems go to s->diags. Returns 0 or -ENOMEM. */
+int config_open_hook(struct config_state *s);
 
 int diag_add(struct dbc_diags *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
 

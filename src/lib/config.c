@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config-internal.h"
 #include "dmabufctl/size.h"
@@ -108,6 +108,7 @@ int dbc_config_new(struct dbc_config **ret) {
 
         if (!c)
                 return -ENOMEM;
+        c->hook_fd = -1;
         c->interval_ms = 1000;
         c->grace_ms = 2000;
         c->cooldown_ms = 10000;
@@ -133,6 +134,11 @@ void dbc_config_free(struct dbc_config *c) {
         if (!c)
                 return;
         free(c->path);
+        for (size_t i = 0; i < c->n_files; i++)
+                free(c->files[i]);
+        free(c->files);
+        if (c->hook_fd >= 0)
+                close(c->hook_fd);
         free(c->metrics_file);
         free(c->alert_hook);
         free(c->run_parent);
@@ -185,127 +191,6 @@ int config_policy_get(struct config_state *s, const char *name, const struct loc
         s->src[c->n_policies] = (struct policy_src) { .section = *at };
         *ret = c->n_policies++;
         return 0;
-}
-
-static int add_file(struct config_state *s, const char *path, unsigned *ret_index) {
-        char **f = reallocarray(s->files, s->n_files + 1, sizeof(*f));
-
-        if (!f)
-                return -ENOMEM;
-        s->files = f;
-        f[s->n_files] = strdup(path);
-        if (!f[s->n_files])
-                return -ENOMEM;
-        *ret_index = (unsigned) s->n_files++;
-        return 0;
-}
-
-/* Read one file. missing_ok: ENOENT is no problem. is_dropin: a directory
- * in policies.d is skipped like any non-.conf entry. */
-static int load_file(struct config_state *s, const char *path, bool missing_ok, bool is_dropin) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_fclose_ FILE *f = NULL;
-        struct stat st;
-        unsigned idx;
-        char buf[96];
-        int k;
-
-        k = add_file(s, path, &idx);
-        if (k < 0)
-                return k;
-
-        /* O_NONBLOCK: a FIFO in place of a file must not hang us; it is
-         * refused below as "not a regular file". */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                if (errno == ENOENT && missing_ok)
-                        return 0;
-                return diag_add(s->diags, path, 0, "cannot open: %s", errno_describe(errno, buf));
-        }
-        if (fstat(fd, &st) < 0)
-                return diag_add(s->diags, path, 0, "cannot read: %s", errno_describe(errno, buf));
-        if (S_ISDIR(st.st_mode))
-                return is_dropin ? 0 : diag_add(s->diags, path, 0, "cannot read: %s", errno_describe(EISDIR, buf));
-        /* A drop-in linked to /dev/null is masked, as systemd's are. */
-        if (is_dropin && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
-                return 0;
-        if (!S_ISREG(st.st_mode))
-                return diag_add(s->diags, path, 0, "not a regular file");
-
-        f = fdopen(fd, "re");
-        if (!f)
-                return -errno;
-        TAKE_FD(fd);
-        return config_parse_file(s, f, s->files[idx], idx);
-}
-
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static bool is_dropin_name(const char *n) {
-        size_t l = strlen(n);
-
-        return n[0] != '.' && l > 5 && streq(n + l - 5, ".conf");
-}
-
-/* Every *.conf of dir, in lexical order; a missing dir is no problem. */
-static int load_dropin_dir(struct config_state *s, const char *dir) {
-        _cleanup_closedir_ DIR *d = NULL;
-        char **names = NULL;
-        size_t n = 0;
-        char buf[96];
-        int k = 0;
-
-        d = opendir(dir);
-        if (!d) {
-                if (errno == ENOENT || errno == ENOTDIR)
-                        return 0;
-                return diag_add(s->diags, dir, 0, "cannot open: %s", errno_describe(errno, buf));
-        }
-        for (;;) {
-                struct dirent *de;
-                char **l;
-
-                errno = 0;
-                de = readdir(d);
-                if (!de) {
-                        if (errno)
-                                k = diag_add(s->diags, dir, 0, "cannot read: %s", errno_describe(errno, buf));
-                        break;
-                }
-                if (!is_dropin_name(de->d_name))
-                        continue;
-                l = reallocarray(names, n + 1, sizeof(*l));
-                if (!l) {
-                        k = -ENOMEM;
-                        break;
-                }
-                names = l;
-                if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
-                        k = -ENOMEM;
-                        break;
-                }
-                n++;
-        }
-        if (k >= 0 && n > 0) {  /* qsort(NULL, 0) is undefined */
-                qsort(names, n, sizeof(*names), cmp_str);
-                for (size_t i = 0; i < n && k >= 0; i++)
-                        k = load_file(s, names[i], true, true);
-        }
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
-        return k;
-}
-
-static int load_dropins(struct config_state *s, const char *main_path) {
-        const char *slash = strrchr(main_path, '/');
-        _cleanup_free_ char *dir = NULL;
-
-        if (asprintf(&dir, "%.*spolicies.d", slash ? (int) (slash - main_path + 1) : 0, main_path) < 0)
-                return -ENOMEM;
-        return load_dropin_dir(s, dir);
 }
 
 static int diag_at(struct config_state *s, const struct loc *at, const char *fmt, ...) _printf_(3, 4);
@@ -395,13 +280,14 @@ static int check_claims(struct config_state *s) {
 }
 
 int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, struct dbc_diags *diags) {
-        return dbc_config_load_runtime(path, must_exist, NULL, ret, diags);
+        struct dbc_config_source src = { .path = path, .must_exist = must_exist };
+
+        return dbc_config_load_from(&src, ret, diags);
 }
 
-int dbc_config_load_runtime(const char *path, bool must_exist, const char *runtime_dir,
-                            struct dbc_config **ret, struct dbc_diags *diags) {
+int dbc_config_load_from(const struct dbc_config_source *src, struct dbc_config **ret, struct dbc_diags *diags) {
         struct dbc_config *c = NULL;
-        struct config_state s = { .diags = diags };
+        struct config_state s = { .diags = diags, .trust = src->trust };
         size_t n_before = diags->n;
         int k;
 
@@ -409,26 +295,18 @@ int dbc_config_load_runtime(const char *path, bool must_exist, const char *runti
         if (k < 0)
                 return k;
         s.config = c;
-        c->path = strdup(path);
-        if (!c->path)
+        c->path = src->path ? strdup(src->path) : NULL;
+        if (src->path && !c->path)
                 k = -ENOMEM;
 
         if (k >= 0)
-                k = load_file(&s, path, !must_exist, false);
-        if (k >= 0)
-                k = load_dropins(&s, path);
-        if (k >= 0 && runtime_dir) {
-                _cleanup_free_ char *dir = NULL;
-
-                if (asprintf(&dir, "%s/policies.d", runtime_dir) < 0)
-                        k = -ENOMEM;
-                else
-                        k = load_dropin_dir(&s, dir);
-        }
+                k = config_read_files(&s, src);
         for (size_t i = 0; i < c->n_policies && k >= 0; i++)
                 k = check_limits(&s, i);
         if (k >= 0)
                 k = check_claims(&s);
+        if (k >= 0 && diags->n == n_before)
+                k = config_open_hook(&s);
         if (k >= 0 && diags->n > n_before) {
                 struct dbc_diags mine = { diags->items + n_before, diags->n - n_before };
 

@@ -22,7 +22,7 @@ static void copy_name(char dst[static DBC_DMABUF_NAME_MAX], const char *p, const
 int dbc_fdinfo_parse(const char *buf, size_t len, struct dbc_fdinfo *ret) {
         struct dbc_fdinfo fi = {};
         const char *p = buf, *end = buf + len;
-        bool is_dmabuf = false, has_size = false;
+        bool is_dmabuf = false, has_size = false, has_count = false;
         int bad = 0;
 
         while (p < end) {
@@ -40,24 +40,35 @@ int dbc_fdinfo_parse(const char *buf, size_t len, struct dbc_fdinfo *ret) {
                 while (v < eol && (*v == '\t' || *v == ' '))
                         v++;
 
+                /* The first occurrence of a key is the kernel's: a later
+                 * one can only come from a value that spans lines. */
                 if (KEY_IS(key, klen, "exp_name")) {
+                        if (!is_dmabuf)
+                                copy_name(fi.exp_name, v, eol);
                         is_dmabuf = true;
-                        copy_name(fi.exp_name, v, eol);
-                } else if (KEY_IS(key, klen, "name"))
+                } else if (KEY_IS(key, klen, "name")) {
+                        /* The name is set by whoever holds the buffer
+                         * (DMA_BUF_SET_NAME) and may hold newlines; the
+                         * kernel prints it last of the dma-buf keys (and
+                         * charged_cgroup_id before it), so nothing after it
+                         * is believed. */
                         copy_name(fi.name, v, eol);
-                else if (KEY_IS(key, klen, "size")) {
-                        if (dbc_parse_u64_range(v, eol, &fi.size) < 0)
+                        break;
+                } else if (KEY_IS(key, klen, "size")) {
+                        if (!has_size && dbc_parse_u64_range(v, eol, &fi.size) < 0)
                                 bad = -EINVAL;
                         has_size = true;
                 } else if (KEY_IS(key, klen, "count")) {
-                        if (dbc_parse_u64_range(v, eol, &fi.count) < 0)
+                        if (!has_count && dbc_parse_u64_range(v, eol, &fi.count) < 0)
                                 bad = -EINVAL;
+                        has_count = true;
                 } else if (KEY_IS(key, klen, "ino")) {
-                        if (dbc_parse_u64_range(v, eol, &fi.ino) < 0)
+                        if (!fi.has_ino && dbc_parse_u64_range(v, eol, &fi.ino) < 0)
                                 bad = -EINVAL;
                         fi.has_ino = true;
                 } else if (KEY_IS(key, klen, "charged_cgroup_id")) {
-                        if (dbc_parse_u64_range(v, eol, &fi.charged_cgroup_id) < 0)
+                        if (!fi.has_charged_cgroup_id &&
+                            dbc_parse_u64_range(v, eol, &fi.charged_cgroup_id) < 0)
                                 bad = -EINVAL;
                         fi.has_charged_cgroup_id = true;
                 }

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/json.h"
 
 void dbc_json_init(struct dbc_json *j, FILE *f) {
@@ -58,43 +59,13 @@ void dbc_json_key(struct dbc_json *j, const char *key) {
         j->after_key = true;
 }
 
-size_t dbc_utf8_char_len(const char *str) {
-        const unsigned char *s = (const unsigned char *) str;
-        unsigned char c = s[0];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80)
-                return 1;
-        if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-                cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                cp = c & 0x07;
-        } else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        /* overlong forms, surrogates, beyond U+10FFFF */
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
 void dbc_json_write_string(FILE *f, const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
         fputc('"', f);
         while (*p) {
                 size_t n;
+                uint32_t cp;
 
                 switch (*p) {
                 case '"': fputs("\\\"", f); p++; continue;
@@ -105,16 +76,18 @@ void dbc_json_write_string(FILE *f, const char *s) {
                 case '\b': fputs("\\b", f); p++; continue;
                 case '\f': fputs("\\f", f); p++; continue;
                 }
-                if (*p < 0x20 || *p == 0x7f) {
-                        fprintf(f, "\\u%04x", *p);
-                        p++;
+                switch (dbc_char_next((const char *) p, &n, &cp)) {
+                case DBC_CHAR_CONTROL:
+                        /* C1 too: valid JSON as it is, but not for a terminal */
+                        fprintf(f, "\\u%04x", (unsigned) cp);
+                        p += n;
                         continue;
-                }
-                n = dbc_utf8_char_len((const char *) p);
-                if (n == 0) {
+                case DBC_CHAR_INVALID:
                         fputs("\\ufffd", f);
                         p++;
                         continue;
+                case DBC_CHAR_PLAIN:
+                        break;
                 }
                 fwrite(p, 1, n, f);
                 p += n;

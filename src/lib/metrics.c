@@ -6,29 +6,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/metrics.h"
 #include "dmabufctl/size.h"
-
-/* Label values escape backslash, double quote and newline. */
-static void escape(FILE *f, const char *value) {
-        for (const char *p = value ? value : ""; *p; p++) {
-                if (*p == '\\' || *p == '"')
-                        fputc_unlocked('\\', f);
-                if (*p == '\n') {
-                        fputs_unlocked("\\n", f);
-                        continue;
-                }
-                fputc_unlocked(*p, f);
-        }
-}
 
 static void label(FILE *f, const char *name, const char *value, bool first) {
         if (!first)
                 fputc_unlocked(',', f);
         fputs_unlocked(name, f);
         fputs_unlocked("=\"", f);
-        escape(f, value);
+        dbc_escape_write(f, value, DBC_ESCAPE_PROMETHEUS);
         fputc_unlocked('"', f);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fnmatch.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dmabufctl/macro.h"
@@ -22,30 +23,87 @@ const char *dbc_state_to_string(enum dbc_state s) {
  * a character: systemd escapes '-' in unit names as "\x2d". */
 #define GLOB_FLAGS (FNM_PATHNAME | FNM_NOESCAPE)
 
-static const struct dbc_policy *match_from(const struct dbc_config *c, const char *path, size_t start) {
-        if (!c || !path)
-                return NULL;
-        for (size_t i = start; i < c->n_policies; i++) {
-                const struct dbc_policy *p = &c->policies[i];
+static bool matches(const struct dbc_policy *p, const char *path) {
+        if (p->cgroup)
+                return fnmatch(p->cgroup, path, GLOB_FLAGS) == 0;
+        return p->resolved && streq(p->resolved, path);
+}
 
-                if (p->cgroup) {
-                        if (fnmatch(p->cgroup, path, GLOB_FLAGS) == 0)
-                                return p;
-                } else if (p->resolved && streq(p->resolved, path))
-                        return p;
+/* The literal prefix of a glob: the part before its first wildcard
+ * (FNM_NOESCAPE: a backslash escapes nothing). SIZE_MAX: no wildcard, a
+ * literal path (and a unit, which names one cgroup). */
+static size_t literal_prefix(const struct dbc_policy *p) {
+        size_t n;
+
+        if (!p->cgroup)
+                return SIZE_MAX;
+        n = strcspn(p->cgroup, "*?[");
+        return p->cgroup[n] ? n : SIZE_MAX;
+}
+
+int dbc_policy_precedence(const struct dbc_policy *a, const struct dbc_policy *b, enum dbc_precedence *ret_why) {
+        size_t la = literal_prefix(a), lb = literal_prefix(b);
+        enum dbc_precedence why;
+        int k;
+
+        if ((la == SIZE_MAX) != (lb == SIZE_MAX)) {
+                why = DBC_PRECEDENCE_LITERAL;
+                k = la == SIZE_MAX ? -1 : 1;
+        } else if (la != lb) {
+                why = DBC_PRECEDENCE_PREFIX;
+                k = la > lb ? -1 : 1;
+        } else {
+                /* c->policies is in the order sections were first read
+                 * (file order, then section order). */
+                why = DBC_PRECEDENCE_ORDER;
+                k = a < b ? -1 : a > b ? 1 : 0;
         }
-        return NULL;
+        if (ret_why)
+                *ret_why = why;
+        return k;
+}
+
+const char *dbc_precedence_to_string(enum dbc_precedence w) {
+        static const char *const names[] = {
+                [DBC_PRECEDENCE_LITERAL] = "a path or unit beats a glob",
+                [DBC_PRECEDENCE_PREFIX]  = "the longer literal prefix wins",
+                [DBC_PRECEDENCE_ORDER]   = "the policy read first wins",
+        };
+
+        if ((size_t) w >= ELEMENTSOF(names))
+                return NULL;
+        return names[w];
 }
 
 const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path) {
-        return match_from(c, path, 0);
+        const struct dbc_policy *best = NULL;
+
+        if (!c || !path)
+                return NULL;
+        for (size_t i = 0; i < c->n_policies; i++) {
+                const struct dbc_policy *p = &c->policies[i];
+
+                if (matches(p, path) && (!best || dbc_policy_precedence(p, best, NULL) < 0))
+                        best = p;
+        }
+        return best;
 }
 
 const struct dbc_policy *dbc_policy_match_next(const struct dbc_config *c, const char *path,
                                                const struct dbc_policy *after) {
-        if (!c || !after || after < c->policies || after >= c->policies + c->n_policies)
+        size_t start = 0;
+
+        if (!c || !path)
                 return NULL;
-        return match_from(c, path, (size_t) (after - c->policies) + 1);
+        if (after) {
+                if (after < c->policies || after >= c->policies + c->n_policies)
+                        return NULL;
+                start = (size_t) (after - c->policies) + 1;
+        }
+        for (size_t i = start; i < c->n_policies; i++)
+                if (matches(&c->policies[i], path))
+                        return &c->policies[i];
+        return NULL;
 }
 
 enum dbc_state dbc_policy_evaluate(const struct dbc_policy *p, const struct dbc_sample *s) {

@@ -1,104 +1,148 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <glob.h>
-#include <libgen.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dmabufctl/macro.h"
 #include "dmabufctl/trust.h"
 
+void dbc_trust_refusal_done(struct dbc_trust_refusal *r) {
+        if (!r)
+                return;
+        free(r->what);
+        r->what = NULL;
+        r->why = NULL;
+}
+
 static const char *untrusted(const struct stat *st, uid_t owner) {
         if (st->st_uid != 0 && st->st_uid != owner)
                 return owner == 0 ? "not owned by root" : "not owned by root or the daemon's user";
-        /* A sticky directory (/tmp) lets nobody replace another's file. */
+        /* A sticky directory (/tmp) lets nobody rename another's entry; the
+         * entry below it must pass the owner test above in turn. */
         if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
                 return "writable by group or others";
         return NULL;
 }
 
-static int check_one(const char *path, uid_t owner, char **ret_what, const char **ret_why) {
+static int refuse(struct dbc_trust_refusal *ret, const char *what, size_t len, const char *why) {
+        ret->what = strndup(what, len);
+        ret->why = why;
+        return ret->what ? -EPERM : -ENOMEM;
+}
+
+/* Open one entry of dirfd without following a symlink, and judge it.
+ * shown[0..len) names it in a refusal. */
+static int open_checked(const struct dbc_trust *t, int dirfd, const char *name, int flags,
+                        const char *shown, size_t len, struct dbc_trust_refusal *ret) {
+        _cleanup_close_ int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
         const char *why;
 
-        if (stat(path, &st) < 0)
+        if (fd < 0) {
+                int e = errno;
+
+                /* O_NOFOLLOW says ELOOP on a final symlink; with O_DIRECTORY
+                 * it may say ENOTDIR first. */
+                if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    S_ISLNK(st.st_mode))
+                        return refuse(ret, shown, len, "a symbolic link");
+                return -e;
+        }
+        if (fstat(fd, &st) < 0)
                 return -errno;
-        why = untrusted(&st, owner);
-        if (!why)
-                return 0;
-        char *s = strdup(path);
-        if (!s)
-                return -ENOMEM;
-        *ret_what = s;
-        *ret_why = why;
-        return 1;
+        why = untrusted(&st, t->owner);
+        if (why)
+                return refuse(ret, shown, len, why);
+        return TAKE_FD(fd);
 }
 
-int dbc_trust_check(const char *path, uid_t owner, char **ret_what, const char **ret_why) {
-        _cleanup_free_ char *copy = strdup(path);
-        int k;
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY)
 
-        if (!copy)
-                return -ENOMEM;
-        k = check_one(path, owner, ret_what, ret_why);
-        if (k != 0)
-                return k;
-        /* Whoever can write the directory can replace the file. */
-        return check_one(dirname(copy), owner, ret_what, ret_why);
-}
+int dbc_trust_open_dir(const struct dbc_trust *t, const char *path, struct dbc_trust_refusal *ret) {
+        _cleanup_free_ char *abs = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t rootlen = strlen(t->root);
+        char *p, *slash;
 
-/* DIR/policies.d and every DIR/policies.d/\*.conf, when the directory exists. */
-static int check_dropins(const char *dir, uid_t owner, char **ret_what, const char **ret_why) {
-        _cleanup_free_ char *dropins = NULL, *pattern = NULL;
-        struct stat st;
-        glob_t g = {};
-        int k;
+        if (path[0] == '/')
+                abs = strdup(path);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
 
-        if (asprintf(&dropins, "%s/policies.d", dir) < 0)
-                return -ENOMEM;
-        if (stat(dropins, &st) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        k = check_one(dropins, owner, ret_what, ret_why);
-        if (k != 0)
-                return k;
-        if (asprintf(&pattern, "%s/*.conf", dropins) < 0)
-                return -ENOMEM;
-        k = glob(pattern, GLOB_NOSORT, NULL, &g);
-        if (k == GLOB_NOMATCH)
-                return 0;
-        if (k != 0) {
-                globfree(&g);
-                return -EIO;
+                if (!cwd)
+                        return -errno;
+                if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+                        abs = NULL;
         }
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-                k = check_one(g.gl_pathv[i], owner, ret_what, ret_why);
-                if (k != 0)
+        if (!abs)
+                return -ENOMEM;
+        while (rootlen > 1 && t->root[rootlen - 1] == '/')
+                rootlen--;
+        if (strncmp(abs, t->root, rootlen) != 0 || (rootlen > 1 && abs[rootlen] && abs[rootlen] != '/'))
+                return -EXDEV;
+
+        /* The root of the walk itself is judged too ("/" must be root's). */
+        fd = open_checked(t, AT_FDCWD, t->root, DIR_FLAGS, t->root, rootlen, ret);
+        if (fd < 0)
+                return fd;
+        for (p = abs + rootlen; *p; p = slash) {
+                size_t n;
+                int next;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
                         break;
+                n = strcspn(p, "/");
+                slash = p + n;
+                if ((n == 1 && p[0] == '.'))
+                        continue;
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        return refuse(ret, abs, (size_t) (slash - abs), "a path with \"..\"");
+                {
+                        char c = *slash;
+
+                        *slash = '\0';
+                        next = open_checked(t, fd, p, DIR_FLAGS, abs, (size_t) (slash - abs), ret);
+                        *slash = c;
+                }
+                if (next < 0)
+                        return next;
+                close(fd);
+                fd = next;
         }
-        globfree(&g);
-        return k;
+        return TAKE_FD(fd);
 }
 
-int dbc_trust_check_config(const char *config_path, const char *runtime_dir, const char *hook, uid_t owner,
-                           char **ret_what, const char **ret_why) {
-        _cleanup_free_ char *copy = strdup(config_path);
-        int k;
+int dbc_trust_open_at(const struct dbc_trust *t, int dirfd, const char *dirpath, const char *name,
+                      struct dbc_trust_refusal *ret) {
+        _cleanup_free_ char *shown = NULL;
 
-        if (!copy)
+        if (asprintf(&shown, "%s%s%s", dirpath, *dirpath && dirpath[strlen(dirpath) - 1] != '/' ? "/" : "",
+                     name) < 0)
                 return -ENOMEM;
-        k = dbc_trust_check(config_path, owner, ret_what, ret_why);
-        if (k != 0 && k != -ENOENT)
-                return k;
-        k = check_dropins(dirname(copy), owner, ret_what, ret_why);
-        if (k != 0)
-                return k;
-        if (runtime_dir) {
-                k = check_dropins(runtime_dir, owner, ret_what, ret_why);
-                if (k != 0)
-                        return k;
-        }
-        if (hook)
-                return dbc_trust_check(hook, owner, ret_what, ret_why);
-        return 0;
+        return open_checked(t, dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY, shown, strlen(shown), ret);
+}
+
+int dbc_trust_open(const struct dbc_trust *t, const char *path, struct dbc_trust_refusal *ret) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dfd = -1;
+
+        if (slash && !slash[1])
+                return -EISDIR;
+        dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        if (!dir)
+                return -ENOMEM;
+        dfd = dbc_trust_open_dir(t, dir, ret);
+        if (dfd < 0)
+                return dfd;
+        /* Name it as the caller did. */
+        if (!slash)
+                return open_checked(t, dfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, path, strlen(path), ret);
+        return dbc_trust_open_at(t, dfd, dir, slash + 1, ret);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -235,7 +235,8 @@ Test(attribution, vanished_process_skipped) {
         dbc_scan_free(s);
 }
 
-Test(attribution, malformed_fdinfo_names_the_file) {
+/* One malformed fdinfo costs that buffer, counted, never the run. */
+Test(attribution, malformed_fdinfo_is_skipped_and_counted) {
         char procdir[128], want[192];
         struct dbc_scan_params p = { .proc_root = procdir };
         struct dbc_scan_error err;
@@ -243,11 +244,15 @@ Test(attribution, malformed_fdinfo_names_the_file) {
 
         proc(70, "bad", "/b");
         put("proc/70/fdinfo/9", "size:\tbig\nexp_name:\tsystem\n");
+        dmabuf_fd(70, 4, 900, 8192, "");
         snprintf(procdir, sizeof(procdir), "%s/proc", tree);
         snprintf(want, sizeof(want), "%s/70/fdinfo/9", procdir);
-        cr_assert_eq(dbc_scan_run(&p, &s, &err), -EINVAL);
-        cr_assert_null(s);
-        cr_assert_str_eq(err.path, want);
+        cr_assert_eq(dbc_scan_run(&p, &s, &err), 0);
+        cr_assert_eq(s->n_malformed, 1);
+        cr_assert_str_eq(s->malformed_path, want);
+        cr_assert_eq(s->n_buffers, 1);
+        cr_assert_eq(s->buffers[0].inode, 900);
+        dbc_scan_free(s);
 }
 
 Test(attribution, malformed_maps_names_the_file) {

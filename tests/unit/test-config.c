@@ -37,8 +37,13 @@ TestSuite(config, .init = setup, .fini = teardown);
 static void put(const char *name, const char *content) {
         FILE *f;
 
-        if (strchr(name, '/'))
-                (void) mkdir("policies.d", 0755);
+        char parent[256];
+
+        /* every directory on the way (mkdir -p) */
+        for (const char *sl = strchr(name, '/'); sl; sl = strchr(sl + 1, '/')) {
+                snprintf(parent, sizeof(parent), "%.*s", (int) (sl - name), name);
+                (void) mkdir(parent, 0755);
+        }
         f = fopen(name, "we");
         cr_assert_not_null(f, "%s", name);
         fputs(content, f);
@@ -77,17 +82,21 @@ static void expect(const char *content, const char *problems) {
                 dbc_config_free(c);
 }
 
-static struct dbc_config *load_ok(void) {
+static struct dbc_config *load_ok_path(const char *path) {
         _cleanup_(dbc_diags_clear) struct dbc_diags d = {};
         _cleanup_free_ char *text = NULL;
         struct dbc_config *c = NULL;
         int k;
 
-        k = dbc_config_load("dmabufctl.conf", false, &c, &d);
+        k = dbc_config_load(path, false, &c, &d);
         text = diags_text(&d);
         cr_assert_eq(k, 0, "%s", text);
         cr_assert_eq(d.n, 0);
         return c;
+}
+
+static struct dbc_config *load_ok(void) {
+        return load_ok_path("dmabufctl.conf");
 }
 
 Test(config, defaults_without_file) {
@@ -583,4 +592,111 @@ Test(config, actions) {
         cr_expect_eq(dbc_action_from_string("kill"), DBC_ACTION_KILL);
         cr_expect_eq(dbc_action_from_string("Kill"), -EINVAL);
         cr_expect_eq(dbc_action_from_string(""), -EINVAL);
+}
+
+/* The configuration contract's layers, systemd style. */
+static struct dbc_config *load_layers(void) {
+        struct dbc_config_source src = { .dirs = { .vendor = "usr", .admin = "etc", .runtime = "run" } };
+        _cleanup_(dbc_diags_clear) struct dbc_diags d = {};
+        struct dbc_config *c = NULL;
+        _cleanup_free_ char *text = NULL;
+        int k = dbc_config_load_from(&src, &c, &d);
+
+        text = diags_text(&d);
+        cr_assert_eq(k, 0, "%s", text);
+        return c;
+}
+
+static void expect_files(const struct dbc_config *c, const char *const *want, size_t n) {
+        cr_assert_eq(c->n_files, n);
+        for (size_t i = 0; i < n; i++)
+                cr_expect_str_eq(c->files[i], want[i]);
+}
+
+Test(config, layers_mask_by_name_and_read_in_name_order) {
+        struct dbc_config *c;
+
+        put("usr/dmabufctl.conf", "[daemon]\ngrace = 5s\n");
+        put("usr/policies.d/10-vendor.conf", "[policy:v]\ncgroup = /vendor\n");
+        put("usr/policies.d/50-shared.conf", "[policy:shared]\ncgroup = /from-usr\n");
+        put("usr/policies.d/70-run-wins.conf", "[policy:r]\ncgroup = /usr\n");
+        put("etc/policies.d/50-shared.conf", "[policy:shared]\ncgroup = /from-etc\n");
+        put("etc/policies.d/20-admin.conf", "[policy:a]\ncgroup = /admin\n");
+        put("etc/policies.d/70-run-wins.conf", "[policy:r]\ncgroup = /etc\n");
+        put("run/policies.d/70-run-wins.conf", "[policy:r]\ncgroup = /run\n");
+        put("run/policies.d/05-run.conf", "[policy:early]\ncgroup = /early\n");
+        c = load_layers();
+        static const char *const want[] = {
+                "usr/dmabufctl.conf",   /* no /etc main file: the vendor's */
+                "run/policies.d/05-run.conf",
+                "usr/policies.d/10-vendor.conf",
+                "etc/policies.d/20-admin.conf",
+                "etc/policies.d/50-shared.conf",
+                "run/policies.d/70-run-wins.conf",
+        };
+        expect_files(c, want, sizeof(want) / sizeof(want[0]));
+        cr_expect_eq(c->grace_ms, 5000);
+        cr_assert_eq(c->n_policies, 5);
+        cr_expect_str_eq(c->policies[0].name, "early");
+        cr_expect_str_eq(c->policies[3].cgroup, "/from-etc");
+        cr_expect_str_eq(c->policies[4].cgroup, "/run");
+        dbc_config_free(c);
+}
+
+Test(config, layers_dev_null_masks) {
+        struct dbc_config *c;
+
+        put("usr/dmabufctl.conf", "[daemon]\ngrace = 5s\n");
+        put("usr/policies.d/10-vendor.conf", "[policy:v]\ncgroup = /vendor\n");
+        put("etc/policies.d/20-admin.conf", "[policy:a]\ncgroup = /admin\n");
+        cr_assert_eq(symlink("/dev/null", "etc/policies.d/10-vendor.conf"), 0);
+        cr_assert_eq(mkdir("run", 0755), 0);
+        cr_assert_eq(mkdir("run/policies.d", 0755), 0);
+        cr_assert_eq(symlink("/dev/null", "run/policies.d/20-admin.conf"), 0);
+        /* /etc's main file masked: neither it nor the vendor's is read */
+        cr_assert_eq(symlink("/dev/null", "etc/dmabufctl.conf"), 0);
+        c = load_layers();
+        cr_expect_eq(c->n_files, 0);
+        cr_expect_eq(c->n_policies, 0);
+        cr_expect_eq(c->grace_ms, 2000, "the defaults");
+        dbc_config_free(c);
+}
+
+Test(config, layers_admin_main_file_wins) {
+        struct dbc_config *c;
+
+        put("usr/dmabufctl.conf", "[daemon]\ngrace = 5s\n");
+        put("etc/dmabufctl.conf", "[daemon]\ngrace = 7s\n");
+        c = load_layers();
+        static const char *const want[] = { "etc/dmabufctl.conf" };
+        expect_files(c, want, 1);
+        cr_expect_eq(c->grace_ms, 7000, "/etc replaces the vendor file whole");
+        dbc_config_free(c);
+}
+
+/* --config PATH: the drop-ins beside PATH only, never the layers. */
+Test(config, config_path_reads_only_its_own_dropins) {
+        struct dbc_config *c;
+
+        put("etc/dmabufctl.conf", "[daemon]\ngrace = 7s\n");
+        put("run/policies.d/10-run.conf", "[policy:r]\ncgroup = /run\n");
+        put("other/x.conf", "[daemon]\ngrace = 1s\n");
+        put("other/policies.d/10-o.conf", "[policy:o]\ncgroup = /o\n");
+        setenv("DMABUFCTL_RUNTIME_DIR", "run", 1);
+        setenv("DMABUFCTL_CONFIG_DIR", "etc", 1);
+        c = load_ok_path("other/x.conf");
+        static const char *const want[] = { "other/x.conf", "other/policies.d/10-o.conf" };
+        expect_files(c, want, 2);
+        dbc_config_free(c);
+        /* and the default layers come from the environment (fixture tests) */
+        struct dbc_config_source src = {};
+        _cleanup_(dbc_diags_clear) struct dbc_diags d = {};
+        setenv("DMABUFCTL_VENDOR_DIR", "usr", 1);
+        cr_assert_eq(dbc_config_load_from(&src, &c, &d), 0);
+        static const char *const want2[] = { "etc/dmabufctl.conf", "run/policies.d/10-run.conf" };
+        expect_files(c, want2, 2);
+        dbc_config_free(c);
+        unsetenv("DMABUFCTL_RUNTIME_DIR");
+        unsetenv("DMABUFCTL_CONFIG_DIR");
+        unsetenv("DMABUFCTL_VENDOR_DIR");
 }

@@ -76,3 +76,44 @@ Test(fdinfo, long_names_are_cut) {
         cr_assert_eq(strlen(fi.exp_name), DBC_DMABUF_NAME_MAX - 1);
         cr_assert_eq(strlen(fi.name), DBC_DMABUF_NAME_MAX - 1);
 }
+
+/* DMA_BUF_SET_NAME takes any bytes: a name with newlines must not forge
+ * the keys the kernel printed before it. */
+Test(fdinfo, name_cannot_forge_keys) {
+        struct dbc_fdinfo fi;
+
+        cr_assert_eq(parse("pos:\t0\nino:\t77\nsize:\t67108864\ncount:\t1\nexp_name:\tsystem\n"
+                           "charged_cgroup_id:\t4242\n"
+                           "name:\tevil\nsize:\t0\nino:\t1\nexp_name:\tfake\ncharged_cgroup_id:\t1\n", &fi), 1);
+        cr_assert_eq(fi.size, 67108864);
+        cr_assert_eq(fi.ino, 77);
+        cr_assert_str_eq(fi.exp_name, "system");
+        cr_assert_eq(fi.charged_cgroup_id, 4242);
+        cr_assert_str_eq(fi.name, "evil");
+}
+
+Test(fdinfo, name_with_malformed_size_is_no_error) {
+        struct dbc_fdinfo fi;
+
+        cr_assert_eq(parse("ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\nname:\tx\nsize:\tfoo\n", &fi), 1);
+        cr_assert_eq(fi.size, 4096);
+}
+
+Test(fdinfo, first_occurrence_wins) {
+        struct dbc_fdinfo fi;
+
+        cr_assert_eq(parse("ino:\t5\nino:\t6\nsize:\t4096\nsize:\t1\nexp_name:\tsystem\nexp_name:\tx\n", &fi), 1);
+        cr_assert_eq(fi.ino, 5);
+        cr_assert_eq(fi.size, 4096);
+        cr_assert_str_eq(fi.exp_name, "system");
+        /* a repeated key is not parsed again, so it cannot make it malformed */
+        cr_assert_eq(parse("size:\t1\nsize:\tfoo\nexp_name:\tsystem\n", &fi), 1);
+}
+
+/* Without a dma-buf key before it, a name line alone makes no dma-buf. */
+Test(fdinfo, keys_only_after_name_are_ignored) {
+        struct dbc_fdinfo fi = { .size = 77 };
+
+        cr_assert_eq(parse("pos:\t0\nname:\tx\nsize:\t1\nexp_name:\tsystem\n", &fi), 0);
+        cr_assert_eq(fi.size, 77);
+}

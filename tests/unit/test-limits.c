@@ -143,22 +143,26 @@ Test(limits, runtime_policy_file) {
 }
 
 Test(limits, runtime_policy_is_loaded_with_the_configuration) {
-        char rt[128], conf[128], *path = NULL;
+        char rt[128], etc[128], conf[160], *path = NULL;
         struct dbc_config *c = NULL;
         struct dbc_diags d = {};
 
         snprintf(rt, sizeof(rt), "%s/rt", tree);
-        snprintf(conf, sizeof(conf), "%s/main.conf", tree);
-        put("main.conf", "[policy:apps]\ncgroup = /apps.slice/*\ndmabuf.max = 1G\n");
+        snprintf(etc, sizeof(etc), "%s/etc", tree);
+        snprintf(conf, sizeof(conf), "%s/dmabufctl.conf", etc);
+        dir("etc");
+        put("etc/dmabufctl.conf", "[policy:apps]\ncgroup = /apps.slice/*\ndmabuf.max = 1G\n");
         setenv("DMABUFCTL_RUNTIME_DIR", rt, 1);
         cr_assert_eq(dbc_runtime_policy_write("job", "/dmabufctl.slice/job", 64ull << 20, &path), 0);
 
-        /* Without the runtime directory: the main file only. */
+        /* --config PATH: that file and the drop-ins beside it only. */
         cr_assert_eq(dbc_config_load(conf, true, &c, &d), 0);
         cr_assert_eq(c->n_policies, 1);
         dbc_config_free(c);
 
-        cr_assert_eq(dbc_config_load_runtime(conf, true, dbc_runtime_dir(), &c, &d), 0);
+        /* The layers: the runtime drop-ins of `run` too. */
+        struct dbc_config_source src = { .dirs = { .admin = etc, .runtime = rt } };
+        cr_assert_eq(dbc_config_load_from(&src, &c, &d), 0);
         cr_assert_eq(c->n_policies, 2);
         cr_assert_str_eq(c->policies[1].name, "run-job");
         cr_assert_str_eq(c->policies[1].cgroup, "/dmabufctl.slice/job");
@@ -168,7 +172,7 @@ Test(limits, runtime_policy_is_loaded_with_the_configuration) {
 
         /* Gone with its command: gone from the configuration. */
         cr_assert_eq(dbc_runtime_policy_remove(path), 0);
-        cr_assert_eq(dbc_config_load_runtime(conf, true, dbc_runtime_dir(), &c, &d), 0);
+        cr_assert_eq(dbc_config_load_from(&src, &c, &d), 0);
         cr_assert_eq(c->n_policies, 1);
         dbc_config_free(c);
         free(path);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dmabufctl/metrics.h"
 #include "dmabufctl/size.h"
@@ -56,7 +57,8 @@ Test(metrics, format_parses) {
         cr_assert_not_null(strstr(buf, "dmabufd_cgroup_dmabuf_bytes{cgroup=\"/apps.slice\",policy=\"apps\"} 629145600\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_cgroup_memory_max_bytes{cgroup=\"/apps.slice\",policy=\"apps\"} +Inf\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 2\n"));
-        cr_assert_not_null(strstr(buf, "cgroup=\"/odd\\\"name\\\\x\",policy=\"p\\nq\""));
+        /* a newline, like every control byte, reads as in `status`: \x0a */
+        cr_assert_not_null(strstr(buf, "cgroup=\"/odd\\\"name\\\\x\",policy=\"p\\\\x0aq\""));
         cr_assert_not_null(strstr(buf, "dmabufd_evaluations_total 7\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_last_evaluation_seconds 1764000000.250\n"));
         free(buf);
@@ -85,6 +87,42 @@ Test(metrics, write_atomically) {
         snprintf(cmd, sizeof(cmd), "grep -q '^dmabufd_evaluations_total 2$' '%s'", path);
         cr_assert_eq(system(cmd), 0);
         cr_assert_eq(dbc_metrics_write("/nonexistent-dir/metrics.prom", &m), -ENOENT);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        cr_assert_eq(system(cmd), 0);
+}
+
+/* A user names a cgroup with a CSI, an OSC and bytes that are no UTF-8:
+ * the file stays valid UTF-8 and a strict parser (promtool, Debian's
+ * prometheus package) accepts it. */
+Test(metrics, hostile_names_parse) {
+        static const struct dbc_metrics_cgroup hostile[] = {
+                { .cgroup = "/user.slice/\xc2\x9b" "31m\x1b]0;owned\x07.scope", .policy = "p", .has_dmabuf = true,
+                  .dmabuf = 1, .has_memory = true, .memory_current = 1, .memory_max = 2 },
+                { .cgroup = "/user.slice/bad\x9b\xff\xc3(.scope", .policy = "p", .has_dmabuf = true,
+                  .dmabuf = 2, .has_memory = true, .memory_current = 1, .memory_max = 2 },
+        };
+        struct dbc_metrics m = { .cgroups = hostile, .n_cgroups = 2, .evaluations = 1 };
+        char dir[] = "/tmp/dbc-metrics-XXXXXX", path[128], cmd[400];
+        char *buf = NULL;
+        size_t len = 0, n;
+        FILE *f = open_memstream(&buf, &len);
+
+        cr_assert_eq(dbc_metrics_format(f, &m), 0);
+        fclose(f);
+        check_text(buf, &n);
+        for (const unsigned char *p = (const unsigned char *) buf; *p; p++)
+                cr_assert(*p < 0x80 && (*p >= 0x20 || *p == '\n'), "byte 0x%02x in: %s", *p, buf);
+        cr_assert_not_null(strstr(buf, "cgroup=\"/user.slice/\\\\xc2\\\\x9b31m\\\\x1b]0;owned\\\\x07.scope\""), "%s", buf);
+        cr_assert_not_null(strstr(buf, "cgroup=\"/user.slice/bad\\\\x9b\\\\xff\\\\xc3(.scope\""), "%s", buf);
+        free(buf);
+
+        if (access("/usr/bin/promtool", X_OK) < 0)
+                cr_skip_test("promtool (Debian package prometheus) is not installed");
+        cr_assert_not_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/metrics.prom", dir);
+        cr_assert_eq(dbc_metrics_write(path, &m), 0);
+        snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' >/dev/null 2>&1", path);
+        cr_expect_eq(system(cmd), 0, "promtool check metrics rejects %s", path);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         cr_assert_eq(system(cmd), 0);
 }

@@ -161,3 +161,66 @@ Test(policy, protect_everything) {
         cr_expect(dbc_config_is_protected(&c, "/"));
         cr_expect(dbc_config_is_protected(&c, "/a/b"));
 }
+
+/* The daemon contract's precedence: a path or unit beats a glob; between
+ * globs the longer literal prefix; then the policy read first. */
+static struct dbc_policy prec[] = {
+        { .name = (char *) "apps", .cgroup = (char *) "/apps.slice/*" },
+        { .name = (char *) "any-scope", .cgroup = (char *) "/apps.slice/*.scope" },
+        { .name = (char *) "a-kill", .cgroup = (char *) "/apps.slice/a.scope" },
+        { .name = (char *) "app-b", .cgroup = (char *) "/apps.slice/b*" },
+        { .name = (char *) "app-b2", .cgroup = (char *) "/apps.slice/b?" },
+        { .name = (char *) "c-unit", .unit = (char *) "c.scope", .resolved = (char *) "/apps.slice/c.scope" },
+        { .name = (char *) "any-deep", .cgroup = (char *) "/*/d[0-9].scope" },
+        { .name = (char *) "d-set", .cgroup = (char *) "/apps.slice/d[0-9].scope" },
+};
+
+static const struct dbc_config prec_config = { .policies = prec, .n_policies = sizeof(prec) / sizeof(prec[0]) };
+
+static const char *winner(const char *path) {
+        const struct dbc_policy *p = dbc_policy_match(&prec_config, path);
+
+        return p ? p->name : "(none)";
+}
+
+Test(policy, precedence_table) {
+        static const struct { const char *path, *want; } table[] = {
+                { "/apps.slice/a.scope", "a-kill" },    /* path beats two earlier globs */
+                { "/apps.slice/x.scope", "apps" },      /* equal prefixes: read first */
+                { "/apps.slice/b.scope", "app-b" },     /* "/apps.slice/b" is longer than "/apps.slice/" */
+                { "/apps.slice/bx", "app-b" },          /* b* and b? tie on prefix: read first */
+                { "/apps.slice/c.scope", "c-unit" },    /* a unit beats the globs */
+                { "/apps.slice/d1.scope", "d-set" },    /* "/apps.slice/d" beats "/" though read later */
+                { "/system.slice/d1.scope", "any-deep" },
+                { "/other", "(none)" },
+        };
+
+        for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+                cr_expect_str_eq(winner(table[i].path), table[i].want, "%s", table[i].path);
+}
+
+Test(policy, precedence_reasons) {
+        enum dbc_precedence why;
+
+        cr_expect_lt(dbc_policy_precedence(&prec[2], &prec[0], &why), 0);
+        cr_expect_eq(why, DBC_PRECEDENCE_LITERAL);
+        cr_expect_gt(dbc_policy_precedence(&prec[0], &prec[3], &why), 0);
+        cr_expect_eq(why, DBC_PRECEDENCE_PREFIX);
+        cr_expect_lt(dbc_policy_precedence(&prec[0], &prec[1], &why), 0);
+        cr_expect_eq(why, DBC_PRECEDENCE_ORDER);
+        cr_expect_eq(dbc_policy_precedence(&prec[5], &prec[5], &why), 0);
+        cr_expect_str_eq(dbc_precedence_to_string(DBC_PRECEDENCE_LITERAL), "a path or unit beats a glob");
+}
+
+Test(policy, match_next_lists_every_claimant) {
+        const struct dbc_policy *p = NULL;
+        const char *names[8];
+        size_t n = 0;
+
+        while ((p = dbc_policy_match_next(&prec_config, "/apps.slice/a.scope", p)))
+                names[n++] = p->name;
+        cr_assert_eq(n, 3);
+        cr_expect_str_eq(names[0], "apps");
+        cr_expect_str_eq(names[1], "any-scope");
+        cr_expect_str_eq(names[2], "a-kill");
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmabufctl/escape.h"
+
+size_t dbc_utf8_char_len(const char *str) {
+        const unsigned char *s = (const unsigned char *) str;
+        unsigned char c = s[0];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                cp = c & 0x07;
+        } else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+enum dbc_char dbc_char_next(const char *str, size_t *ret_len, uint32_t *ret_cp) {
+        const unsigned char *s = (const unsigned char *) str;
+        size_t n = dbc_utf8_char_len(str);
+        uint32_t cp;
+
+        if (n == 0) {
+                *ret_len = 1;
+                *ret_cp = s[0];
+                return DBC_CHAR_INVALID;
+        }
+        cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+        for (size_t i = 1; i < n; i++)
+                cp = (cp << 6) | (s[i] & 0x3f);
+        *ret_len = n;
+        *ret_cp = cp;
+        return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ? DBC_CHAR_CONTROL : DBC_CHAR_PLAIN;
+}
+
+void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
+        const char *p = s ? s : "";
+
+        while (*p) {
+                size_t n;
+                uint32_t cp;
+
+                if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN) {
+                        for (size_t i = 0; i < n; i++)
+                                fprintf(f, style == DBC_ESCAPE_PROMETHEUS ? "\\\\x%02x" : "\\x%02x",
+                                        (unsigned char) p[i]);
+                } else {
+                        if (style == DBC_ESCAPE_PROMETHEUS && (*p == '\\' || *p == '"'))
+                                fputc('\\', f);
+                        fwrite(p, 1, n, f);
+                }
+                p += n;
+        }
+}
+
+char *dbc_escape_text(const char *s) {
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        if (!f)
+                return NULL;
+        dbc_escape_write(f, s, DBC_ESCAPE_TEXT);
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmabufctl/escape.h"
+#include "dmabufctl/json.h"
+
+static char *text(const char *s) {
+        char *r = dbc_escape_text(s);
+
+        cr_assert_not_null(r);
+        return r;
+}
+
+static char *written(const char *s, enum dbc_escape_style style) {
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+
+        dbc_escape_write(f, s, style);
+        fclose(f);
+        return buf;
+}
+
+static char *json(const char *s) {
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+
+        dbc_json_write_string(f, s);
+        fclose(f);
+        return buf;
+}
+
+Test(escape, classify) {
+        size_t n;
+        uint32_t cp;
+
+        cr_assert_eq(dbc_char_next("a", &n, &cp), DBC_CHAR_PLAIN);
+        cr_assert_eq(dbc_char_next("\x1b", &n, &cp), DBC_CHAR_CONTROL);
+        cr_assert_eq(dbc_char_next("\x7f", &n, &cp), DBC_CHAR_CONTROL);
+        cr_assert_eq(dbc_char_next("\xc2\x9b", &n, &cp), DBC_CHAR_CONTROL);
+        cr_assert_eq(n, 2);
+        cr_assert_eq(cp, 0x9b);
+        cr_assert_eq(dbc_char_next("\xc2\xa0", &n, &cp), DBC_CHAR_PLAIN);     /* NBSP: printable */
+        cr_assert_eq(dbc_char_next("\x9b", &n, &cp), DBC_CHAR_INVALID);
+        cr_assert_eq(n, 1);
+        cr_assert_eq(dbc_char_next("\xe2\x82\xac", &n, &cp), DBC_CHAR_PLAIN);
+        cr_assert_eq(cp, 0x20ac);
+        cr_assert_eq(dbc_char_next("\xf0\x9f\x98\x80", &n, &cp), DBC_CHAR_PLAIN);
+        cr_assert_eq(cp, 0x1f600);
+        cr_assert_eq(dbc_char_next("\xc0\xaf", &n, &cp), DBC_CHAR_INVALID);   /* overlong '/' */
+        cr_assert_eq(dbc_char_next("\xed\xa0\x80", &n, &cp), DBC_CHAR_INVALID); /* surrogate */
+}
+
+/* CSI (0x9b alone and as UTF-8 U+009B), OSC (ESC ]), BEL, DEL and bytes
+ * that are no UTF-8: none reaches a terminal raw. */
+Test(escape, text) {
+        char *s;
+
+        s = text("/a\x1b]0;title\x07" "b");
+        cr_expect_str_eq(s, "/a\\x1b]0;title\\x07b");
+        free(s);
+        s = text("/\xc2\x9b" "31m/\x9b" "31m/\x7f/\xff\xfe/caf\xc3\xa9/foo\\x2dbar");
+        cr_expect_str_eq(s, "/\\xc2\\x9b31m/\\x9b31m/\\x7f/\\xff\\xfe/caf\xc3\xa9/foo\\x2dbar");
+        free(s);
+        s = text("\xe2\x82");      /* truncated sequence */
+        cr_expect_str_eq(s, "\\xe2\\x82");
+        free(s);
+}
+
+Test(escape, prometheus) {
+        char *s = written("/a\"b\\c\n\xc2\x9b\xff", DBC_ESCAPE_PROMETHEUS);
+
+        cr_expect_str_eq(s, "/a\\\"b\\\\c\\\\x0a\\\\xc2\\\\x9b\\\\xff");
+        free(s);
+}
+
+Test(escape, json_c1) {
+        char *s = json("/\xc2\x9b" "31m\x1b]0;x\x07\xff\xc3\xa9");
+
+        cr_expect_str_eq(s, "\"/\\u009b31m\\u001b]0;x\\u0007\\ufffd\xc3\xa9\"");
+        free(s);
+}
