@@ -45,6 +45,21 @@ echo "StatusText: $status"
 case $status in Policing*) ;; *) fail "STATUS= not shown: '$status'" ;; esac
 echo "CapabilityBoundingSet: $(unit_prop dmabufd.service CapabilityBoundingSet)"
 
+# The sandbox as the kernel sees it, from the daemon's own mount table:
+# /sys read-only (ProtectKernelTunables) but /sys/fs/cgroup and its runtime
+# directories writable, / read-only (ProtectSystem=strict), a seccomp filter.
+pid=$(unit_prop dmabufd.service MainPID)
+mnt_opts() { awk -v m="$1" '$5 == m { o = $6 } END { print o }' /proc/$pid/mountinfo; }
+for m in /sys/fs/cgroup /run/dmabufctl /run/dmabufd; do
+	case $(mnt_opts $m) in rw*) ;; *) fail "$m is not writable for dmabufd: '$(mnt_opts $m)'" ;; esac
+done
+for m in / /sys; do
+	case $(mnt_opts $m) in ro*) ;; *) fail "$m is writable for dmabufd: '$(mnt_opts $m)'" ;; esac
+done
+grep -q '^Seccomp:[[:space:]]*2' /proc/$pid/status || fail "no seccomp filter: $(grep Seccomp: /proc/$pid/status)"
+[ "$(unit_prop dmabufd.service LimitNOFILE)" = 524288 ] || fail "LimitNOFILE=$(unit_prop dmabufd.service LimitNOFILE)"
+echo "sandbox: /sys/fs/cgroup $(mnt_opts /sys/fs/cgroup | cut -d, -f1), /sys $(mnt_opts /sys | cut -d, -f1), seccomp on"
+
 # The watchdog (2 s): fed at half of it, so the timestamp moves.
 w0=$(unit_prop dmabufd.service WatchdogTimestampMonotonic)
 sleep 3
