@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -78,16 +79,18 @@ static void notify_status(struct daemon *d) {
         (void) sd_notify(0, buf);
 }
 
+/* READY=1 went out (after the first pass). */
+static bool notified_ready;
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct daemon *d = userdata;
-        static bool ready;
         uint64_t next = usec + d->config->interval_ms * 1000, now = 0;
 
         daemon_pass(d, usec / 1000);
         notify_status(d);
-        if (!ready) {
+        if (!notified_ready) {
                 (void) sd_notify(0, "READY=1");
-                ready = true;
+                notified_ready = true;
         }
         /* Keep the rhythm, but never catch up with a burst of passes. */
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
@@ -117,6 +120,17 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         struct dbc_alert a = {};
         int k;
 
+        /* RELOADING=1 now, READY=1 when done either way: systemd shows the
+         * unit as reloading meanwhile (Type=notify-reload, systemd 253 and
+         * later, wants MONOTONIC_USEC no earlier than its signal). Before
+         * the first READY=1 there is nothing to report. */
+        if (notified_ready) {
+                struct timespec ts = {};
+
+                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+                (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+                                  (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000);
+        }
         log_info(d, "SIGHUP: reloading %s", path);
         k = daemon_load_config(d, &c);
         if (k < 0) {
@@ -124,6 +138,8 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 if (asprintf(&msg, "configuration %s rejected: keeping the previous one", path) >= 0)
                         a.message = msg;
                 daemon_alert(d, &a);
+                if (notified_ready)
+                        (void) sd_notify(0, "READY=1");
                 return 0;
         }
         old = d->config;
@@ -138,6 +154,8 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 a.message = msg;
         daemon_alert(d, &a);
         notify_status(d);
+        if (notified_ready)
+                (void) sd_notify(0, "READY=1");
         return 0;
 }
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the build into a DESTDIR and checks that everything lands where a
 # distribution puts it. Usage: check-install.sh BUILDDIR SRCDIR
 set -euo pipefail
@@ -17,18 +18,34 @@ rm -f "$dest.log"
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 catalogdir=$(pkg-config --variable=catalogdir systemd 2>/dev/null || echo /usr/lib/systemd/catalog)
 compdir=$(pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)
+tmpfilesdir=$(pkg-config --variable=tmpfilesdir systemd 2>/dev/null || echo /usr/lib/tmpfiles.d)
 
+# The CLI is for every user (status, buffers): /usr/bin; the daemon /usr/sbin.
+# The main configuration is the vendor default in /usr/lib/dmabufctl (an
+# administrator's /etc/dmabufctl/dmabufctl.conf overrides it), policies.d in
+# both; /run is made at boot by tmpfiles.d.
 want=(
-        /usr/sbin/dmabufctl
+        /usr/bin/dmabufctl
         /usr/share/man/man8/dmabufctl.8
         /usr/share/man/man5/dmabufctl.conf.5
-        /etc/dmabufctl/dmabufctl.conf
+        /usr/lib/dmabufctl/dmabufctl.conf
+        /usr/lib/dmabufctl/policies.d
+        /etc/dmabufctl/policies.d
+        "$tmpfilesdir/dmabufctl.conf"
         "$compdir/dmabufctl"
+        /usr/sbin/dmabufd
+        /usr/share/man/man8/dmabufd.8
+        "$unitdir/dmabufd.service"
+        "$tmpfilesdir/dmabufd.conf"
+        "$catalogdir/dmabufctl.catalog"
+        "$compdir/dmabufd"
+        /usr/share/dmabufd/dmabufd.rules.yml
+        /usr/share/dmabufd/50-node-exporter.conf
 )
-# What later parts add, once their sources exist.
-[ -f "$src/src/daemon/meson.build" ] && want+=(/usr/sbin/dmabufd /usr/share/man/man8/dmabufd.8)
-{ [ -f "$src/conf/dmabufd.service" ] || [ -f "$src/conf/dmabufd.service.in" ]; } && want+=("$unitdir/dmabufd.service")
-[ -f "$src/conf/dmabufctl.catalog" ] && want+=("$catalogdir/dmabufctl.catalog")
+unwanted=(
+        /usr/sbin/dmabufctl
+        /etc/dmabufctl/dmabufctl.conf
+)
 
 fail=0
 for f in "${want[@]}"; do
@@ -37,12 +54,31 @@ for f in "${want[@]}"; do
                 fail=1
         fi
 done
-[ -x "$dest/usr/sbin/dmabufctl" ] || { echo "check-install: /usr/sbin/dmabufctl is not executable" >&2; fail=1; }
-# The installed example configuration must be one check-config accepts.
-if [ -e "$dest/etc/dmabufctl/dmabufctl.conf" ] &&
-   ! "$build/src/cli/dmabufctl" check-config "$dest/etc/dmabufctl/dmabufctl.conf"; then
-        echo "check-install: the installed example configuration is invalid" >&2
+for f in "${unwanted[@]}"; do
+        if [ -e "$dest$f" ]; then
+                echo "check-install: $f is installed" >&2
+                fail=1
+        fi
+done
+for f in /usr/bin/dmabufctl /usr/sbin/dmabufd; do
+        [ -x "$dest$f" ] || { echo "check-install: $f is not executable" >&2; fail=1; }
+done
+# The installed vendor configuration and the node_exporter drop-in must be
+# ones check-config accepts.
+if [ -e "$dest/usr/lib/dmabufctl/dmabufctl.conf" ] &&
+   ! "$build/src/cli/dmabufctl" check-config "$dest/usr/lib/dmabufctl/dmabufctl.conf"; then
+        echo "check-install: the installed vendor configuration is invalid" >&2
         fail=1
+fi
+if [ -e "$dest/usr/share/dmabufd/50-node-exporter.conf" ]; then
+        mkdir -p "$dest/check/policies.d"
+        cp "$dest/usr/lib/dmabufctl/dmabufctl.conf" "$dest/check/"
+        cp "$dest/usr/share/dmabufd/50-node-exporter.conf" "$dest/check/policies.d/"
+        if ! "$build/src/cli/dmabufctl" check-config "$dest/check/dmabufctl.conf"; then
+                echo "check-install: the node_exporter drop-in is invalid" >&2
+                fail=1
+        fi
+        rm -rf "$dest/check"
 fi
 # Nothing outside the usual prefixes.
 stray=$(cd "$dest" && find . -type f | grep -vE '^\./(usr|etc|lib)/' || true)

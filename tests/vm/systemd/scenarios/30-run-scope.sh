@@ -39,14 +39,13 @@ dmabufctl run --dmabuf-max 64M --name cam -- cat /run/dmabufctl/policies.d/run-c
 cat pol
 grep -qx 'cgroup = /dmabufctl.slice/cam.scope' pol || fail "the runtime policy does not name the scope's cgroup"
 [ -e /run/dmabufctl/policies.d/run-cam.scope.conf ] && fail "the runtime policy was not removed"
-# dmabufd (as dmabufd.service) is told to reload as the policy comes and
-# goes, and polices the scope's cgroup meanwhile.
-if command -v dmabufd >/dev/null; then
+# dmabufd (as the packaged dmabufd.service) is told to reload as the policy
+# comes and goes, and polices the scope's cgroup meanwhile.
+if [ -f /lib/systemd/system/dmabufd.service ]; then
 	mkdir -p /etc/dmabufctl
 	printf '[daemon]\ninterval = 1s\n' > /etc/dmabufctl/dmabufctl.conf
-	printf '[Service]\nType=notify\nExecStart=/usr/local/bin/dmabufd\n' > /etc/systemd/system/dmabufd.service
-	systemctl daemon-reload
-	systemctl start dmabufd.service || { journalctl -u dmabufd.service --no-pager | tail; fail "cannot start dmabufd.service"; }
+	trap 'rm -f /etc/dmabufctl/dmabufctl.conf' EXIT
+	systemctl restart dmabufd.service || { journalctl -u dmabufd.service --no-pager | tail; fail "cannot start dmabufd.service"; }
 	dmabufctl run --dmabuf-max 64M --name cam2 -- dmabufd --once > once.out || fail "dmabufd --once in the scope failed"
 	cat once.out
 	grep -q '/dmabufctl.slice/cam2.scope' once.out || fail "dmabufd does not police the run's cgroup"

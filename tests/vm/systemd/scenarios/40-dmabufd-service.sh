@@ -1,28 +1,27 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # dmabufd.service under a real systemd: Type=notify (started only after its
 # first pass, STATUS= shown), the watchdog fed, `systemctl reload` (a good and
 # a broken configuration), a unit policy whose unit starts after dmabufd,
 # structured journal entries with their MESSAGE_ID and fields, a clean stop.
-# Needs dmabufd and conf/dmabufd.service (built as build/conf/dmabufd.service)
-# passed with --bin.
+# The unit as the package installed it (05-package-install), with a drop-in
+# for a short watchdog: no kill binary in the VM, so `systemctl reload`
+# proves that ExecReload= needs none.
 . /usr/share/vm/lib.sh
 . /usr/share/vm/lib-systemd.sh
 
-daemon=$(command -v dmabufd) || skip "dmabufd is not in the VM (--bin build/src/daemon/dmabufd)"
-unit=$(command -v dmabufd.service) || skip "dmabufd.service is not in the VM (--bin build/conf/dmabufd.service)"
+[ -f /lib/systemd/system/dmabufd.service ] || skip "dmabufd is not installed (05-package-install)"
+for k in /bin/kill /usr/bin/kill; do
+	[ ! -e $k ] || fail "$k exists: this scenario proves reload without procps"
+done
 
-# Whatever happens, show what dmabufd said.
-trap 'echo "--- journal of dmabufd:"; journalctl -u dmabufd -o cat --no-pager | tail -n 40' EXIT
+# Whatever happens, show what dmabufd said; leave the vendor configuration
+# in force for the scenarios after this one.
+trap 'echo "--- journal of dmabufd:"; journalctl -u dmabufd -o cat --no-pager | tail -n 40
+	rm -rf /etc/dmabufctl/dmabufctl.conf /etc/systemd/system/dmabufd.service.d; systemctl daemon-reload' EXIT
 
-# The shipped unit, with ExecStart where --bin put the binary, and a short
-# watchdog so that feeding it shows within seconds.
-sed "s|^ExecStart=.*|ExecStart=$daemon|; s|^WatchdogSec=.*|WatchdogSec=2s|" "$unit" > /etc/systemd/system/dmabufd.service
-# ExecReload= runs kill(1), which the minbase root file system lacks (it
-# comes with procps): the shell's builtin does the same.
-if ! command -v kill >/dev/null || [ "$(command -v kill)" = kill ]; then
-	printf '#!/bin/sh\nkill "$@"\n' > /usr/local/bin/kill
-	chmod 755 /usr/local/bin/kill
-fi
+mkdir -p /etc/systemd/system/dmabufd.service.d
+printf '[Service]\nWatchdogSec=2s\n' > /etc/systemd/system/dmabufd.service.d/vm.conf
 mkdir -p -m 755 /etc/dmabufctl
 cat > /etc/dmabufctl/dmabufctl.conf <<CONF
 [daemon]
@@ -37,14 +36,29 @@ CONF
 chmod 644 /etc/dmabufctl/dmabufctl.conf
 systemctl daemon-reload
 
-# Type=notify: start returns once READY=1 came, after the first pass.
-systemctl start dmabufd.service || { journalctl -u dmabufd --no-pager | tail -20; fail "dmabufd did not start"; }
+# Type=notify: (re)start returns once READY=1 came, after the first pass.
+systemctl restart dmabufd.service || { journalctl -u dmabufd --no-pager | tail -20; fail "dmabufd did not start"; }
 [ "$(unit_prop dmabufd.service ActiveState)" = active ] || fail "not active"
 [ "$(unit_prop dmabufd.service Type)" = notify ] || fail "not Type=notify"
 status=$(unit_prop dmabufd.service StatusText)
 echo "StatusText: $status"
 case $status in Policing*) ;; *) fail "STATUS= not shown: '$status'" ;; esac
 echo "CapabilityBoundingSet: $(unit_prop dmabufd.service CapabilityBoundingSet)"
+
+# The sandbox as the kernel sees it, from the daemon's own mount table:
+# /sys read-only (ProtectKernelTunables) but /sys/fs/cgroup and its runtime
+# directories writable, / read-only (ProtectSystem=strict), a seccomp filter.
+pid=$(unit_prop dmabufd.service MainPID)
+mnt_opts() { awk -v m="$1" '$5 == m { o = $6 } END { print o }' /proc/$pid/mountinfo; }
+for m in /sys/fs/cgroup /run/dmabufctl /run/dmabufd; do
+	case $(mnt_opts $m) in rw*) ;; *) fail "$m is not writable for dmabufd: '$(mnt_opts $m)'" ;; esac
+done
+for m in / /sys; do
+	case $(mnt_opts $m) in ro*) ;; *) fail "$m is writable for dmabufd: '$(mnt_opts $m)'" ;; esac
+done
+grep -q '^Seccomp:[[:space:]]*2' /proc/$pid/status || fail "no seccomp filter: $(grep Seccomp: /proc/$pid/status)"
+[ "$(unit_prop dmabufd.service LimitNOFILE)" = 524288 ] || fail "LimitNOFILE=$(unit_prop dmabufd.service LimitNOFILE)"
+echo "sandbox: /sys/fs/cgroup $(mnt_opts /sys/fs/cgroup | cut -d, -f1), /sys $(mnt_opts /sys | cut -d, -f1), seccomp on"
 
 # The watchdog (2 s): fed at half of it, so the timestamp moves.
 w0=$(unit_prop dmabufd.service WatchdogTimestampMonotonic)
