@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dmabufctl/alert.h"
+#include "dmabufctl/freezerec.h"
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/protect.h"
 #include "dmabufctl/runpolicy.h"
@@ -148,6 +149,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (k < 0)
                 log_err(d, "re-matching the cgroups: %s", strerror(-k));
         dbc_config_free(old);
+        daemon_thaw(d, THAW_RELOADED);
         a.event = DBC_EVENT_CONFIG_RELOADED;
         if (asprintf(&msg, "configuration %s reloaded: %zu policies, policing %zu cgroups", path,
                      d->config->n_policies, d->n_watches) >= 0)
@@ -200,6 +202,9 @@ static int run_loop(struct daemon *d) {
         /* WATCHDOG=1 at half of WATCHDOG_USEC, when systemd set it. */
         (void) sd_event_set_watchdog(d->event, true);
 
+        /* What a dmabufd that died froze. */
+        daemon_thaw(d, THAW_ORPHANS);
+
         k = daemon_tree_init(d);
         if (k < 0) {
                 log_err(d, "cannot watch the cgroup tree at %s: %s", d->root->path, strerror(-k));
@@ -220,6 +225,7 @@ static int run_loop(struct daemon *d) {
         k = sd_event_loop(d->event);
         (void) sd_notify(0, "STOPPING=1");
         daemon_hooks_kill_all(d);
+        daemon_thaw(d, THAW_STOPPING);
         sd_event_source_disable_unref(timer);
         sd_event_source_disable_unref(io);
         return k;
@@ -240,6 +246,19 @@ static int open_root(struct daemon *d, const char *path) {
                 log_err(d, "no cgroup2 file system is mounted (none in /proc/self/mountinfo); mount one or pass --root");
         else if (k < 0)
                 log_err(d, "cannot open the cgroup root %s: %s", path ? path : "(detected)", strerror(-k));
+        if (k < 0)
+                return k;
+
+        /* It must see the whole tree to know which cgroups hold itself. */
+        _cleanup_free_ char *mount = NULL;
+        k = dbc_root_check_whole(d->root, NULL, &mount);
+        if (k == -EXDEV)
+                log_err(d, "%s is a cgroup inside the cgroup2 hierarchy mounted at %s, not its root: "
+                        "dmabufd polices the whole tree (pass the mount point)", d->root->path,
+                        mount ? mount : "(not found in /proc/self/mountinfo)");
+        else if (k < 0)
+                log_err(d, "cannot tell whether %s is a cgroup2 hierarchy's root (/proc/self/mountinfo): %s",
+                        d->root->path, strerror(-k));
         return k;
 }
 
@@ -319,6 +338,13 @@ int main(int argc, char *argv[]) {
         d.once = once;
         d.journal = !once && getenv("JOURNAL_STREAM");
         d.proc_root = getenv("DMABUFCTL_PROC_ROOT");
+        d.state_dir = dbc_freeze_state_dir();
+        /* Its own, from the real /proc: the records name this process. */
+        k = dbc_process_start_time(NULL, getpid(), &d.self_start);
+        if (k < 0) {
+                log_err(&d, "cannot read its own start time from /proc/self/stat: %s", strerror(-k));
+                goto out;
+        }
 
         if (open_root(&d, root_path) < 0)
                 goto out;

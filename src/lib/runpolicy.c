@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dmabufctl/macro.h"
+#include "dmabufctl/memstat.h"
 #include "dmabufctl/runpolicy.h"
 #include "dmabufctl/size.h"
 
@@ -42,7 +43,6 @@ static int mkdir_p(const char *path, mode_t mode) {
 
 int dbc_runtime_policy_write(const char *name, const char *cgroup, uint64_t dmabuf_max, char **ret_path) {
         _cleanup_free_ char *dir = NULL, *path = NULL, *tmp = NULL, *text = NULL;
-        _cleanup_close_ int fd = -1;
         char safe[RUN_NAME_MAX + 1];
         size_t n = 0;
         int len, k;
@@ -71,20 +71,9 @@ int dbc_runtime_policy_write(const char *name, const char *cgroup, uint64_t dmab
         if (k < 0)
                 return k;
 
-        /* A reader sees the whole file or none: temporary file + rename. */
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, (size_t) len) != len || fsync(fd) < 0) {
-                k = errno ? -errno : -EIO;
-                unlink(tmp);
+        k = dbc_write_file_atomic(path, tmp, text, (size_t) len, 0644);
+        if (k < 0)
                 return k;
-        }
-        if (rename(tmp, path) < 0) {
-                k = -errno;
-                unlink(tmp);
-                return k;
-        }
         *ret_path = TAKE_PTR(path);
         return 0;
 }
