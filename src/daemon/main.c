@@ -351,9 +351,19 @@ int main(int argc, char *argv[]) {
         if (check_kernel(&d) < 0)
                 goto out;
         k = dbc_self_cgroup(d.proc_root, &d.self_cgroup);
-        if (k < 0)
-                log_warn(&d, "cannot tell its own cgroup from %s/self/cgroup (%s): it is not protected by name",
-                         d.proc_root ? d.proc_root : "/proc", strerror(-k));
+        if (k < 0) {
+                log_err(&d, "cannot tell its own cgroup from %s/self/cgroup (%s): it would not know which cgroups hold itself",
+                        d.proc_root ? d.proc_root : "/proc", strerror(-k));
+                goto out;
+        }
+        k = dbc_cgroup_open(d.root, d.self_cgroup);
+        if (k < 0) {
+                log_err(&d, "its own cgroup %s (%s/self/cgroup) is not in the tree at %s (%s): "
+                        "it must see the cgroup that holds itself", d.self_cgroup,
+                        d.proc_root ? d.proc_root : "/proc", d.root->path, strerror(-k));
+                goto out;
+        }
+        close(k);
         if (daemon_load_config(&d, &d.config) < 0)
                 goto out;
 
