@@ -80,7 +80,8 @@ int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *r
 
 /* Called for each cgroup, parents before children, siblings in name order.
  * dirfd is the cgroup's directory, valid during the call. Returning a
- * negative value stops the walk and is returned by dbc_cgroup_walk(). */
+ * negative value stops the walk and is returned by dbc_cgroup_walk();
+ * returning 1 skips the cgroups below this one. */
 typedef int (*dbc_walk_fn)(struct dbc_root *r, const char *path, int dirfd, void *userdata);
 
 /* Walk the tree below (and including) start ("/" for everything). A cgroup

@@ -37,6 +37,7 @@ struct watch {
         bool has_dmabuf;
         uint64_t dmabuf;
         struct dbc_memevents events;    /* the last seen */
+        int stat_error, current_error, events_error;     /* the errno logged last (once per cgroup) */
         bool max_alerted;               /* "max" alerts: one per cooldown */
         uint64_t max_alerted_at;
         uint64_t max_unreported;
@@ -49,7 +50,8 @@ struct watch {
 
 /* A cgroup directory of the tree, watched by inotify. */
 struct node {
-        int wd;
+        int wd;                         /* < 0: no inotify watch (out of them), a key of its own */
+        uint64_t id;                    /* cgroup id: a new directory under the same path is another node */
         char *path;                     /* relative to the root, "/..." */
         struct watch *watch;            /* NULL when no policy matches */
         unsigned generation;            /* of the last rescan that saw it */
@@ -77,6 +79,10 @@ struct daemon {
         struct node **policed;          /* the nodes with a watch, n_watches of them */
         size_t n_watches, cap_policed;
         unsigned generation;
+        int unwatched;                  /* the last key given to a node without a watch (< 0) */
+        int watch_short;                /* ENOSPC / EMFILE: out of watches or fds, rescan each pass */
+        bool watch_short_said;          /* logged once, until watches are available again */
+        unsigned fault_alloc;           /* tests: the n-th allocation of a reload fails */
 
         bool metrics_error;             /* said once already */
         uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
@@ -101,8 +107,12 @@ void daemon_tree_free(struct daemon *d);
 /* Ask again for the cgroups of unit policies not resolved yet, while
  * UNIT_RETRY_MS after a cgroup named like one appeared has not passed. */
 void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms);
-/* Re-match every node against d->config (after a reload). */
-int daemon_tree_rematch(struct daemon *d);
+/* Reload: make c the configuration in force. Every node is matched against
+ * c and every new watch opened first, while d->config stays in force; only
+ * when all of that worked does c replace it (the old one is freed) and the
+ * tree is rescanned for what c needs watched. Returns 0, or a negative
+ * errno (-ENOMEM) with nothing changed: the caller still owns c. */
+int daemon_tree_rematch(struct daemon *d, struct dbc_config *c);
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);

@@ -116,7 +116,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct daemon *d = userdata;
         const char *path = d->config_path ? d->config_path : "the configuration";
-        struct dbc_config *c = NULL, *old;
+        struct dbc_config *c = NULL;
         _cleanup_free_ char *msg = NULL;
         struct dbc_alert a = {};
         int k;
@@ -143,12 +143,20 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                         (void) sd_notify(0, "READY=1");
                 return 0;
         }
-        old = d->config;
-        d->config = c;
-        k = daemon_tree_rematch(d);
-        if (k < 0)
-                log_err(d, "re-matching the cgroups: %s", strerror(-k));
-        dbc_config_free(old);
+        /* The old configuration stays in force until the new one's tree
+         * and watches are in place. */
+        k = daemon_tree_rematch(d, c);
+        if (k < 0) {
+                dbc_config_free(c);
+                a.event = DBC_EVENT_CONFIG_REJECTED;
+                if (asprintf(&msg, "configuration %s not applied (%s while matching the cgroups): keeping the previous one",
+                             path, strerror(-k)) >= 0)
+                        a.message = msg;
+                daemon_alert(d, &a);
+                if (notified_ready)
+                        (void) sd_notify(0, "READY=1");
+                return 0;
+        }
         daemon_thaw(d, THAW_RELOADED);
         a.event = DBC_EVENT_CONFIG_RELOADED;
         if (asprintf(&msg, "configuration %s reloaded: %zu policies, policing %zu cgroups", path,

@@ -215,6 +215,21 @@ void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec
         daemon_alert(d, &a);
 }
 
+/* A read or parse error of a policed cgroup's file: logged once per cgroup
+ * and errno (error 0: it reads again). ENODEV is the cgroup being removed:
+ * inotify says so at once. */
+static void read_error(struct daemon *d, struct node *n, int *last, const char *file, int error) {
+        struct watch *w = n->watch;
+
+        if (error == ENODEV || error == *last)
+                return;
+        if (error)
+                log_err(d, "%s (policy %s): cannot read %s: %s", n->path, w->policy->name, file, strerror(error));
+        else if (*last)
+                log_info(d, "%s (policy %s): %s reads again", n->path, w->policy->name, file);
+        *last = error;
+}
+
 static void read_watch(struct daemon *d, struct node *n) {
         struct watch *w = n->watch;
         char buf[STAT_BUF];
@@ -225,16 +240,19 @@ static void read_watch(struct daemon *d, struct node *n) {
                 k = read_kept(w->statfd, buf, sizeof(buf));
                 if (k >= 0)
                         k = dbc_memstat_find(buf, (size_t) k, "dmabuf", &v);
-                /* Gone (ENODEV), no dmabuf key (unpatched), garbage: no
-                 * figure this pass. */
+                /* Gone (ENODEV), no dmabuf key (unpatched: ENOENT), garbage:
+                 * no figure this pass. */
                 w->has_dmabuf = k >= 0;
                 if (k >= 0)
                         w->dmabuf = v;
+                read_error(d, n, &w->stat_error, k == -ENOENT ? "memory.stat (no dmabuf key)" : "memory.stat",
+                           k < 0 ? -k : 0);
         }
         if (w->currentfd >= 0) {
                 k = read_kept(w->currentfd, buf, 64);
                 if (k >= 0)
-                        (void) dbc_parse_limit(buf, &w->memory_current);
+                        k = dbc_parse_limit(buf, &w->memory_current);
+                read_error(d, n, &w->current_error, "memory.current", k < 0 ? -k : 0);
         }
 }
 
@@ -303,10 +321,31 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
 
         d->wake_ms = 0;
         daemon_tree_retry_units(d, now_ms);
+        if (d->watch_short && d->inotify_fd >= 0) {
+                /* Out of watches or fds: look again for what no event tells. */
+                int was = d->watch_short, k;
+
+                d->watch_short = 0;
+                k = daemon_tree_rescan(d);
+                if (k < 0 && !d->watch_short)
+                        d->watch_short = was;
+                if (!d->watch_short) {
+                        log_info(d, "%s available again: watching %zu cgroups, policing %zu",
+                                 was == ENOSPC ? "inotify watches are" : was == ENOMEM ? "memory is" : "file descriptors are",
+                                 d->n_nodes, d->n_watches);
+                        d->watch_short_said = false;
+                }
+        }
         /* Actions never add or remove watches (only inotify does), so the
          * array is stable during the pass. */
-        for (size_t i = 0; i < d->n_watches; i++)
-                pass_one(d, d->policed[i], now_ms);
+        for (size_t i = 0; i < d->n_watches; i++) {
+                struct node *n = d->policed[i];
+
+                /* No inotify watch: its memory.events is polled instead. */
+                if (n->wd < 0)
+                        daemon_memory_events(d, n, now_ms);
+                pass_one(d, n, now_ms);
+        }
         d->evaluations++;
         gettimeofday(&tv, NULL);
         d->last_evaluation = (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
@@ -330,7 +369,10 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
         if (w->eventsfd < 0)
                 return;
         k = read_kept(w->eventsfd, buf, sizeof(buf));
-        if (k < 0 || dbc_memevents_parse(buf, (size_t) k, &e) < 0)
+        if (k >= 0)
+                k = dbc_memevents_parse(buf, (size_t) k, &e);
+        read_error(d, n, &w->events_error, "memory.events", k < 0 ? -k : 0);
+        if (k < 0)
                 return;
 
         struct {

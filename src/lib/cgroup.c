@@ -455,6 +455,8 @@ static int walk_at(struct walk *w, int dirfd, size_t len) {
         k = w->fn(w->root, w->path, dirfd, w->userdata);
         if (k < 0)
                 return k;
+        if (k > 0)
+                return 0;       /* fn asked to skip what is below */
 
         k = dbc_cgroup_children(dirfd, &names, &n);
         if (k == -ENOENT)

@@ -191,11 +191,9 @@ Test(daemon, reload_without_freeze_thaws) {
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "sed -i '/^\\[policy:media\\]/,/^$/s/action = freeze/action = alert/' '%s'", conf);
         cr_assert_eq(system(cmd), 0);
-        struct dbc_config *c = NULL, *old = d.config;
+        struct dbc_config *c = NULL;
         cr_assert_eq(daemon_load_config(&d, &c), 0);
-        d.config = c;
-        cr_assert_eq(daemon_tree_rematch(&d), 0);
-        dbc_config_free(old);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
         daemon_thaw(&d, THAW_RELOADED);
         cr_assert_not(frozen("/media.slice/player.service"), "a policy that no longer freezes left it frozen");
         cr_assert_eq(n_records(), 0);
@@ -326,20 +324,104 @@ Test(daemon, cgroups_come_and_go) {
         daemon_pass(&d, 4000);
 }
 
-Test(daemon, reload_rematches) {
-        struct dbc_config *c = NULL;
+static void add_extra_policy(void) {
         FILE *f = fopen(conf, "ae");
 
         cr_assert_not_null(f);
         fputs("\n[policy:extra]\ncgroup = /apps.slice/app-*.scope\ndmabuf.max = 1G\n", f);
         fclose(f);
+}
+
+Test(daemon, reload_rematches) {
+        struct dbc_config *c = NULL;
+
+        add_extra_policy();
         cr_assert_eq(daemon_load_config(&d, &c), 0);
-        struct dbc_config *old = d.config;
-        d.config = c;
-        cr_assert_eq(daemon_tree_rematch(&d), 0);
-        dbc_config_free(old);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(d.config, c);
         cr_assert_eq(d.n_watches, 12);
         daemon_pass(&d, 0);
+}
+
+/* Every watch's policy is one of c's. */
+static void watches_point_into(const struct dbc_config *c) {
+        for (size_t i = 0; i < d.n_watches; i++) {
+                const struct dbc_policy *p = d.policed[i]->watch->policy;
+                cr_assert(p >= c->policies && p < c->policies + c->n_policies, "%s: a policy of another configuration",
+                          d.policed[i]->path);
+        }
+}
+
+Test(daemon, reload_out_of_memory_keeps_the_old_state) {
+        struct dbc_config *old = d.config;
+        unsigned failed = 0;
+
+        add_extra_policy();
+        for (unsigned n = 1; n < 100; n++) {
+                struct dbc_config *c = NULL;
+
+                cr_assert_eq(daemon_load_config(&d, &c), 0);
+                d.fault_alloc = n;
+                int k = daemon_tree_rematch(&d, c);
+                d.fault_alloc = 0;
+                if (k == 0) {
+                        /* The rescan after it may have met the fault too:
+                         * the next pass catches up. */
+                        daemon_pass(&d, 5000);
+                        cr_assert_eq(d.n_watches, 12);
+                        watches_point_into(c);
+                        break;
+                }
+                cr_assert_eq(k, -ENOMEM);
+                failed++;
+                cr_assert_eq(d.config, old, "the configuration changed on a failed reload");
+                cr_assert_eq(d.n_watches, 9, "allocation %u failed: the watches changed", n);
+                watches_point_into(old);
+                dbc_config_free(c);
+                daemon_pass(&d, n * 10);        /* still works on the old state */
+        }
+        cr_assert_gt(failed, 3, "the seam did not reach the reload's allocations");
+        cr_assert_neq(d.config, old, "never reloaded");
+}
+
+static struct watch *watch_of(const char *path) {
+        for (size_t i = 0; i < d.n_watches; i++)
+                if (streq(d.policed[i]->path, path))
+                        return d.policed[i]->watch;
+        return NULL;
+}
+
+Test(daemon, rescan_and_reload_keep_file_events) {
+        struct dbc_config *c = NULL;
+        struct watch *w = watch_of("/system.slice/camera-hal.service");
+
+        /* What a queue overflow does, then a reload (SIGHUP). */
+        cr_assert_eq(daemon_tree_rescan(&d), 0);
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(daemon_tree_process_inotify(&d, 0), 0);
+        put("/system.slice/camera-hal.service/memory.max", "1048576\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        w = watch_of("/system.slice/camera-hal.service");
+        cr_assert_eq(w->memory_max, 1048576, "after a rescan, memory.max changes are no longer seen");
+}
+
+Test(daemon, watches_only_what_policies_need) {
+        /* The apps and media children can match no policy: not watched. */
+        char p[256];
+
+        cr_assert_eq(d.n_nodes, 11, "watching %zu cgroups", d.n_nodes);
+        snprintf(p, sizeof(p), "%s/apps.slice/app-d.scope", tree);
+        cr_assert_eq(mkdir(p, 0755), 0);
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_nodes, 11);
+        /* A policy that matches them: watched after the reload. */
+        struct dbc_config *c = NULL;
+        add_extra_policy();
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(d.n_nodes, 15);
+        cr_assert_not_null(watch_of("/apps.slice/app-d.scope"));
 }
 
 Test(daemon, warn_from_memory_high_written_later) {
