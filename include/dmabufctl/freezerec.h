@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dmabufctl/proc.h"
+
 /* What dmabufd froze: one record per frozen cgroup in a state directory
  * ($DMABUFD_STATE_DIR, default /run/dmabufd: it survives a crash of the
  * daemon, not a reboot, as a freeze does), written before the freeze and
@@ -40,12 +42,3 @@ int dbc_freeze_record_remove(const char *dir, uint64_t id);
  * Malformed files are skipped and counted in *ret_bad (may be NULL).
  * Returns 0 or a negative errno. */
 int dbc_freeze_records_read(const char *dir, struct dbc_freeze_record **ret, size_t *ret_n, size_t *ret_bad);
-
-/* The start time of process pid in proc_root (NULL: /proc), field 22 of
- * /proc/PID/stat. Returns 0, -ESRCH when there is no such process, -EINVAL
- * for a malformed file. */
-int dbc_process_start_time(const char *proc_root, pid_t pid, uint64_t *ret);
-
-/* Is the process pid, started at start, still running? 1, 0, or a negative
- * errno. */
-int dbc_process_alive(const char *proc_root, pid_t pid, uint64_t start);

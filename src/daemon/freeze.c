@@ -107,7 +107,7 @@ void daemon_thaw(struct daemon *d, enum thaw_what what) {
                 case THAW_ORPHANS:
                         if (mine(d, rec))
                                 break;
-                        k = dbc_process_alive(d->proc_root, rec->pid, rec->start);
+                        k = dbc_process_alive(NULL, rec->pid, rec->start);      /* a real process */
                         if (k == 0)
                                 thaw_record(d, rec, "the dmabufd that froze it is gone");
                         else if (k > 0)
@@ -130,7 +130,7 @@ int daemon_list_frozen(struct daemon *d, FILE *f) {
                 return k;
         }
         for (size_t i = 0; i < n; i++) {
-                int alive = dbc_process_alive(d->proc_root, recs[i].pid, recs[i].start);
+                int alive = dbc_process_alive(NULL, recs[i].pid, recs[i].start);
                 fprintf(f, "frozen by dmabufd: %s (policy %s, cgroup id %" PRIu64 ", by pid %d%s)\n",
                         recs[i].path, recs[i].policy, recs[i].id, (int) recs[i].pid,
                         alive == 0 ? ", which is gone: thawed at the next start" : "");
