@@ -15,7 +15,8 @@
  * cgroup.events: processes in it or below). A leaf is
  * acted on whole. It never moves on to a smaller sibling: when the busiest
  * child is on the never-act list the verdict is PROTECTED, and when no child
- * holds any of the charge or the busiest is not populated (it sits on the cgroup itself, left by a
+ * holds any of the charge, the busiest is not populated, or it holds less
+ * than the cgroup itself does (a cgroup without processes of its own) (it sits on the cgroup itself, left by a
  * client that exited while another process keeps its buffers) it is
  * NO_HOLDER. */
 

@@ -186,8 +186,10 @@ int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const ch
                         child_done(&best);
                         break;          /* its own processes are the offenders */
                 }
-                /* The busiest child or nobody: never a smaller sibling. */
-                if (!best.path || !best.populated) {
+                /* The busiest child or nobody: never a smaller sibling, nor a
+                 * child holding less than what sits on this cgroup itself
+                 * (charges of clients gone, reparented here). */
+                if (!best.path || !best.populated || (!procs && own > best.dmabuf)) {
                         child_done(&best);
                         *ret = (struct dbc_target) { .verdict = DBC_TARGET_NO_HOLDER, .path = TAKE_PTR(cur), .fd = -1 };
                         return 0;

@@ -11,6 +11,7 @@
 #include "dmabufctl/config.h"
 #include "dmabufctl/protect.h"
 #include "dmabufctl/target.h"
+#include "tree-util.h"
 
 static struct dbc_root *root;
 static struct dbc_config *config;
@@ -201,6 +202,11 @@ Test(attacks, charge_on_the_slice_alerts_only, .init = setup_attacks, .fini = te
 
         cr_assert_eq(t.verdict, DBC_TARGET_NO_HOLDER);
         cr_assert_str_eq(t.path, "/system.slice");
+        dbc_target_done(&t);
+        /* dbus holding 1M of the slice's 300M is no offender either. */
+        tree_put(att, "cgroup/system.slice/dbus.service/memory.stat", "anon 4096\ndmabuf 1048576\n");
+        t = afind("/system.slice");
+        cr_assert_eq(t.verdict, DBC_TARGET_NO_HOLDER, "a bystander holding 1M was chosen: %s", t.path);
         dbc_target_done(&t);
         /* The busiest child is empty (its charge left behind): not its
          * populated 50M sibling. */
