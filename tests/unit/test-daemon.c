@@ -147,9 +147,11 @@ Test(daemon, offender_not_neighbours) {
         cr_assert_str_eq(get("/media.slice/codec.service/cgroup.freeze"), "0\n");
 }
 
-/* The player becomes media.slice's busiest child: a freeze to confirm. */
+/* The player becomes media.slice's busiest child, holding most of the
+ * slice's 330M: a freeze to confirm. */
 static void player_busiest(void) {
         set_dmabuf("/media.slice/codec.service", 10ULL << 20);
+        set_dmabuf("/media.slice/player.service", 300ULL << 20);
 }
 
 static bool frozen(const char *cg) {

@@ -4,8 +4,10 @@
 # froze. (The fixture stands in for the kernel: cgroup.events says frozen.)
 . "$SRC/tests/daemon/lib.sh"
 setup_tree 'interval = 100ms\ngrace = 300ms\ncooldown = 1min'
-# The player is media.slice's busiest child: the one to freeze.
+# The player is media.slice's busiest child, holding most of it: the one
+# to freeze.
 printf 'anon 4096\nfile 8192\ndmabuf 10485760\n' > tree/media.slice/codec.service/memory.stat
+printf 'anon 4096\nfile 8192\ndmabuf 314572800\n' > tree/media.slice/player.service/memory.stat
 freeze_of() { cat tree/media.slice/player.service/cgroup.freeze; }
 
 start_daemon
@@ -30,7 +32,7 @@ grep -o 'thawed (the dmabufd that froze it is gone)' log
 stop_daemon
 
 # A reload that turns the policy into alert thaws at once.
-printf 'anon 4096\nfile 8192\ndmabuf 31457280\n' > tree/media.slice/player.service/memory.stat
+printf 'anon 4096\nfile 8192\ndmabuf 314572800\n' > tree/media.slice/player.service/memory.stat
 printf 'anon 4096\nfile 8192\ndmabuf 345000000\n' > tree/media.slice/memory.stat
 start_daemon
 waitfor 30 '[ "$(freeze_of)" = 1 ]'
