@@ -37,6 +37,17 @@ int dbc_memory_v1_mount_find(const char *mountinfo_path, char **ret);
 int dbc_root_open(const char *path, struct dbc_root **ret);
 void dbc_root_free(struct dbc_root *r);
 
+/* Is r the whole hierarchy? dmabufd must see every cgroup to know which
+ * ones hold itself. A fixture tree (not on cgroup2fs: statfs magic is not
+ * CGROUP2_SUPER_MAGIC) always counts as whole. On cgroup2fs, r must be the
+ * mount point of a cgroup2 mount whose root (mountinfo's fourth field) is
+ * "/" (the hierarchy's root, or a cgroup namespace's), compared by device
+ * and inode. Returns 0; -EXDEV when it is a cgroup inside a hierarchy, with
+ * *ret_mount the mount point it lies under (allocated; NULL when none is
+ * found); other negative errnos reading mountinfo_path (NULL:
+ * /proc/self/mountinfo). */
+int dbc_root_check_whole(struct dbc_root *r, const char *mountinfo_path, char **ret_mount);
+
 /* Explain -EMEDIUMTYPE for path in one line ("tmpfs holding cgroup v1
  * controllers: a v1/v2 hybrid; the cgroup2 tree is at .../unified"). The
  * string is allocated; NULL on OOM. */
@@ -69,7 +80,8 @@ int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *r
 
 /* Called for each cgroup, parents before children, siblings in name order.
  * dirfd is the cgroup's directory, valid during the call. Returning a
- * negative value stops the walk and is returned by dbc_cgroup_walk(). */
+ * negative value stops the walk and is returned by dbc_cgroup_walk();
+ * returning 1 skips the cgroups below this one. */
 typedef int (*dbc_walk_fn)(struct dbc_root *r, const char *path, int dirfd, void *userdata);
 
 /* Walk the tree below (and including) start ("/" for everything). A cgroup
@@ -83,6 +95,15 @@ int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
                          dbc_walk_error_fn on_error, void *userdata);
 /* dbc_cgroup_walk_full() without an error callback. */
 int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata);
+
+/* dbc_cgroup_walk_full() from an already open directory fd (not closed;
+ * path is what the walk reports for it). */
+int dbc_cgroup_walk_at(struct dbc_root *r, int dirfd, const char *path, dbc_walk_fn fn,
+                       dbc_walk_error_fn on_error, void *userdata);
+
+/* The cgroup id of the cgroup open at dirfd: the inode number of its
+ * directory (what the kernel and fdinfo's charged_cgroup_id use). */
+int dbc_cgroup_id(int dirfd, uint64_t *ret);
 
 /* Read one cgroup's sample through an already open directory fd. */
 int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_failed);

@@ -65,6 +65,8 @@ struct dbc_config {
         size_t n_files;
         int hook_fd;            /* loaded with trust: alert_hook, opened and checked; else -1 */
         bool hook_script;       /* it starts with "#!" */
+        char **notes;                   /* warnings for the programs to print ("FILE:LINE: ...") */
+        size_t n_notes;
 };
 
 /* One problem found in a configuration, reported as "FILE:LINE: message"

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* memory.stat: only the keys we use. Unknown keys are ignored; keys may come
  * in any order. */
@@ -43,3 +44,8 @@ int dbc_memevents_parse(const char *buf, size_t len, struct dbc_memevents *ret);
  * from offset 0 when path is NULL, so a kept-open cgroupfs fd can be re-read).
  * Returns the length, or a negative errno. */
 int dbc_read_file_at(int dirfd, const char *path, char *buf, size_t size);
+
+/* Write text (len bytes) to path so that a reader sees the whole file or
+ * none: tmp (same directory) written, fsync()ed and renamed over path,
+ * removed again on failure. Returns 0 or a negative errno. */
+int dbc_write_file_atomic(const char *path, const char *tmp, const char *text, size_t len, mode_t mode);

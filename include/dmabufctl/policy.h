@@ -21,6 +21,13 @@ const char *dbc_state_to_string(enum dbc_state s);
  * matches nothing). When several match, dbc_policy_precedence() picks. */
 const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char *path);
 
+/* Can a policy of c match path or a cgroup below it? A glob's '*' stops
+ * at '/', so a pattern of n components matches only paths of n components:
+ * path must have at most n, each matching the pattern's component at its
+ * place. A unit policy not resolved yet may appear anywhere: true. This is
+ * what dmabufd watches (the directories under which a policy can match). */
+bool dbc_config_may_match_below(const struct dbc_config *c, const char *path);
+
 /* The next policy after `after` (a policy of c; NULL: from the first) in
  * configuration order that matches path, whatever its precedence, or
  * NULL: every policy claiming a cgroup, to report the overlaps. */

@@ -186,6 +186,24 @@ static void reload_dmabufd(struct runner *r) {
                 (void) dbc_unit_signal_main(r->bus, "dmabufd.service", SIGHUP, NULL);
 }
 
+/* Drop-ins of earlier runs that were SIGKILLed (their run gone, their
+ * cgroup empty or gone). */
+static void prune_runtime_policies(struct cli *cli) {
+        struct dbc_root *root = NULL;
+        int k;
+
+        if (dbc_root_open(cli->root_path, &root) < 0)
+                return;         /* the run itself says why, if it matters */
+        /* The owner is a real process: the real /proc. */
+        k = dbc_runtime_policies_prune(root, NULL, NULL, NULL);
+        if (k < 0)
+                cli_warn("run: cannot clear stale runtime policies in %s/policies.d: %s", dbc_runtime_dir(),
+                         strerror(-k));
+        else if (k > 0)
+                cli_warn("run: removed %d stale runtime polic%s of runs that are gone", k, k == 1 ? "y" : "ies");
+        dbc_root_free(root);
+}
+
 static void add_runtime_policy(struct runner *r, const char *name, const char *cgroup) {
         int k;
 
@@ -424,6 +442,7 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
         ret = cli_load_config(cli, &config);
         if (ret != EXIT_OK)
                 return ret;
+        prune_runtime_policies(cli);
 
         /* Signals for the command are collected, not acted on, from now on. */
         sigemptyset(&r.wait_set);

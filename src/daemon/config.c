@@ -38,6 +38,10 @@ static char *files_list(const struct dbc_config *c) {
         return s;
 }
 
+static void said_removed(const char *path, void *userdata) {
+        log_info(userdata, "removed %s: the dmabufctl run that wrote it is gone and its cgroup is empty or gone", path);
+}
+
 int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         _cleanup_(dbc_diags_clear) struct dbc_diags diags = {};
         const char *path = d->config_path ? d->config_path : "the configuration";
@@ -53,6 +57,14 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         struct dbc_config *c = NULL;
         int k;
 
+        /* Not the runtime policies a SIGKILLed run left behind (read only
+         * in the layered configuration; --once changes nothing). */
+        if (!d->config_path && !d->once) {
+                k = dbc_runtime_policies_prune(d->root, NULL, said_removed, d);  /* owners: real processes */
+                if (k < 0)
+                        log_err(d, "cannot clear stale runtime policies in %s/policies.d: %s", dbc_runtime_dir(),
+                                strerror(-k));
+        }
         k = dbc_config_load_from(&src, &c, &diags);
         if (k == -EINVAL) {
                 for (size_t i = 0; i < diags.n; i++)
@@ -69,6 +81,9 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         }
         files = files_list(c);
         log_info(d, "configuration read from %s", files ? files : "(out of memory)");
+
+        for (size_t i = 0; i < c->n_notes; i++)
+                log_warn(d, "%s", c->notes[i]);
 
         bool units = false;
         for (size_t i = 0; i < c->n_policies; i++)

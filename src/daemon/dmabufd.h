@@ -12,6 +12,7 @@
 #include "dmabufctl/macro.h"
 #include "dmabufctl/memstat.h"
 #include "dmabufctl/policy.h"
+#include "dmabufctl/target.h"
 
 /* How long a freeze may take to be confirmed by cgroup.events. */
 #define FREEZE_CONFIRM_MS 1000
@@ -36,6 +37,7 @@ struct watch {
         bool has_dmabuf;
         uint64_t dmabuf;
         struct dbc_memevents events;    /* the last seen */
+        int stat_error, current_error, events_error;     /* the errno logged last (once per cgroup) */
         bool max_alerted;               /* "max" alerts: one per cooldown */
         uint64_t max_alerted_at;
         uint64_t max_unreported;
@@ -48,7 +50,8 @@ struct watch {
 
 /* A cgroup directory of the tree, watched by inotify. */
 struct node {
-        int wd;
+        int wd;                         /* < 0: no inotify watch (out of them), a key of its own */
+        uint64_t id;                    /* cgroup id: a new directory under the same path is another node */
         char *path;                     /* relative to the root, "/..." */
         struct watch *watch;            /* NULL when no policy matches */
         unsigned generation;            /* of the last rescan that saw it */
@@ -63,6 +66,8 @@ struct daemon {
         const char *proc_root;          /* $DMABUFCTL_PROC_ROOT or NULL */
         struct dbc_root *root;
         char *self_cgroup;              /* NULL: unknown */
+        const char *state_dir;          /* freeze records: dbc_freeze_state_dir() */
+        uint64_t self_start;            /* its own start time, for the records */
 
         struct dbc_config *config;
         sd_bus *bus;                    /* for unit policies; NULL without systemd */
@@ -74,6 +79,10 @@ struct daemon {
         struct node **policed;          /* the nodes with a watch, n_watches of them */
         size_t n_watches, cap_policed;
         unsigned generation;
+        int unwatched;                  /* the last key given to a node without a watch (< 0) */
+        int watch_short;                /* ENOSPC / EMFILE: out of watches or fds, rescan each pass */
+        bool watch_short_said;          /* logged once, until watches are available again */
+        unsigned fault_alloc;           /* tests: the n-th allocation of a reload fails */
 
         bool metrics_error;             /* said once already */
         uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
@@ -98,8 +107,12 @@ void daemon_tree_free(struct daemon *d);
 /* Ask again for the cgroups of unit policies not resolved yet, while
  * UNIT_RETRY_MS after a cgroup named like one appeared has not passed. */
 void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms);
-/* Re-match every node against d->config (after a reload). */
-int daemon_tree_rematch(struct daemon *d);
+/* Reload: make c the configuration in force. Every node is matched against
+ * c and every new watch opened first, while d->config stays in force; only
+ * when all of that worked does c replace it (the old one is freed) and the
+ * tree is rescanned for what c needs watched. Returns 0, or a negative
+ * errno (-ENOMEM) with nothing changed: the caller still owns c. */
+int daemon_tree_rematch(struct daemon *d, struct dbc_config *c);
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
@@ -108,12 +121,49 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
 /* Re-read memory.max / memory.high of n. */
 void daemon_read_limits(struct daemon *d, struct node *n);
 int daemon_write_metrics(struct daemon *d);
-/* What the policy asks for path in state, after the never-act list:
- * *ret_action "none", "alert", "freeze", "kill" or "protected"; *ret_target
- * what freeze/kill would go to (or the protected cgroup; NULL otherwise)
- * and *ret_why why it is protected. Returns 0 or a negative errno. */
+/* What a pass decides for a policed cgroup. */
+enum decision_action {
+        DECISION_NONE,
+        DECISION_ALERT,         /* also for warn, and whenever the daemon may not act */
+        DECISION_FREEZE,
+        DECISION_KILL,
+        DECISION_PROTECTED,     /* the policy asked for more, the never-act list forbids it */
+        _DECISION_MAX,
+};
+/* "none", "alert", "freeze", "kill", "protected". */
+const char *decision_action_to_string(enum decision_action a);
+
+struct decision {
+        enum decision_action action;
+        struct dbc_target target;       /* verdict ACT: what freeze/kill go to (target.fd to act
+                                         * through); PROTECTED / NO_HOLDER: the cgroup named in why */
+        char *why;                      /* why alert only or protected (NULL for none, freeze, kill) */
+};
+void decision_done(struct decision *dec);
+
+/* The never-act list as of now: the root, /init.scope, its own cgroup, the
+ * journal's, the protect globs. */
+int daemon_never_act(struct daemon *d, struct dbc_never_act *ret);
+/* What the policy p asks for path in state, after the never-act list.
+ * Returns 0 and *ret (free with decision_done()) or a negative errno. */
 int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  const char **ret_action, char **ret_target, const char **ret_why);
+                  struct decision *ret);
+/* Carry out dec for policed n (over for its grace): alert, or freeze / kill
+ * through dec->target.fd, and alert what was done. */
+void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec);
+
+/* freeze.c: freezes recorded in d->state_dir. */
+/* Record, then freeze t (of policed n). Returns 0, -ECANCELED when it did
+ * not freeze and said why, or a negative errno. */
+int daemon_freeze(struct daemon *d, struct node *n, const struct dbc_target *t);
+enum thaw_what {
+        THAW_STOPPING,          /* everything this daemon froze */
+        THAW_RELOADED,          /* what it froze for a policy that no longer asks for freeze */
+        THAW_ORPHANS,           /* what a daemon that is gone froze */
+};
+void daemon_thaw(struct daemon *d, enum thaw_what what);
+/* One line per record: "frozen by dmabufd: PATH (policy P, ...)". */
+int daemon_list_frozen(struct daemon *d, FILE *f);
 
 /* report.c: logging and alerts. Plain log lines go to stderr (the journal
  * under systemd, which reads the <N> prefixes). */

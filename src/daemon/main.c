@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dmabufctl/alert.h"
+#include "dmabufctl/freezerec.h"
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/protect.h"
 #include "dmabufctl/runpolicy.h"
@@ -115,7 +116,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct daemon *d = userdata;
         const char *path = d->config_path ? d->config_path : "the configuration";
-        struct dbc_config *c = NULL, *old;
+        struct dbc_config *c = NULL;
         _cleanup_free_ char *msg = NULL;
         struct dbc_alert a = {};
         int k;
@@ -142,12 +143,21 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                         (void) sd_notify(0, "READY=1");
                 return 0;
         }
-        old = d->config;
-        d->config = c;
-        k = daemon_tree_rematch(d);
-        if (k < 0)
-                log_err(d, "re-matching the cgroups: %s", strerror(-k));
-        dbc_config_free(old);
+        /* The old configuration stays in force until the new one's tree
+         * and watches are in place. */
+        k = daemon_tree_rematch(d, c);
+        if (k < 0) {
+                dbc_config_free(c);
+                a.event = DBC_EVENT_CONFIG_REJECTED;
+                if (asprintf(&msg, "configuration %s not applied (%s while matching the cgroups): keeping the previous one",
+                             path, strerror(-k)) >= 0)
+                        a.message = msg;
+                daemon_alert(d, &a);
+                if (notified_ready)
+                        (void) sd_notify(0, "READY=1");
+                return 0;
+        }
+        daemon_thaw(d, THAW_RELOADED);
         a.event = DBC_EVENT_CONFIG_RELOADED;
         if (asprintf(&msg, "configuration %s reloaded: %zu policies, policing %zu cgroups", path,
                      d->config->n_policies, d->n_watches) >= 0)
@@ -200,6 +210,9 @@ static int run_loop(struct daemon *d) {
         /* WATCHDOG=1 at half of WATCHDOG_USEC, when systemd set it. */
         (void) sd_event_set_watchdog(d->event, true);
 
+        /* What a dmabufd that died froze. */
+        daemon_thaw(d, THAW_ORPHANS);
+
         k = daemon_tree_init(d);
         if (k < 0) {
                 log_err(d, "cannot watch the cgroup tree at %s: %s", d->root->path, strerror(-k));
@@ -220,6 +233,7 @@ static int run_loop(struct daemon *d) {
         k = sd_event_loop(d->event);
         (void) sd_notify(0, "STOPPING=1");
         daemon_hooks_kill_all(d);
+        daemon_thaw(d, THAW_STOPPING);
         sd_event_source_disable_unref(timer);
         sd_event_source_disable_unref(io);
         return k;
@@ -240,6 +254,19 @@ static int open_root(struct daemon *d, const char *path) {
                 log_err(d, "no cgroup2 file system is mounted (none in /proc/self/mountinfo); mount one or pass --root");
         else if (k < 0)
                 log_err(d, "cannot open the cgroup root %s: %s", path ? path : "(detected)", strerror(-k));
+        if (k < 0)
+                return k;
+
+        /* It must see the whole tree to know which cgroups hold itself. */
+        _cleanup_free_ char *mount = NULL;
+        k = dbc_root_check_whole(d->root, NULL, &mount);
+        if (k == -EXDEV)
+                log_err(d, "%s is a cgroup inside the cgroup2 hierarchy mounted at %s, not its root: "
+                        "dmabufd polices the whole tree (pass the mount point)", d->root->path,
+                        mount ? mount : "(not found in /proc/self/mountinfo)");
+        else if (k < 0)
+                log_err(d, "cannot tell whether %s is a cgroup2 hierarchy's root (/proc/self/mountinfo): %s",
+                        d->root->path, strerror(-k));
         return k;
 }
 
@@ -319,15 +346,32 @@ int main(int argc, char *argv[]) {
         d.once = once;
         d.journal = !once && getenv("JOURNAL_STREAM");
         d.proc_root = getenv("DMABUFCTL_PROC_ROOT");
+        d.state_dir = dbc_freeze_state_dir();
+        /* Its own, from the real /proc: the records name this process. */
+        k = dbc_process_start_time(NULL, getpid(), &d.self_start);
+        if (k < 0) {
+                log_err(&d, "cannot read its own start time from /proc/self/stat: %s", strerror(-k));
+                goto out;
+        }
 
         if (open_root(&d, root_path) < 0)
                 goto out;
         if (check_kernel(&d) < 0)
                 goto out;
         k = dbc_self_cgroup(d.proc_root, &d.self_cgroup);
-        if (k < 0)
-                log_warn(&d, "cannot tell its own cgroup from %s/self/cgroup (%s): it is not protected by name",
-                         d.proc_root ? d.proc_root : "/proc", strerror(-k));
+        if (k < 0) {
+                log_err(&d, "cannot tell its own cgroup from %s/self/cgroup (%s): it would not know which cgroups hold itself",
+                        d.proc_root ? d.proc_root : "/proc", strerror(-k));
+                goto out;
+        }
+        k = dbc_cgroup_open(d.root, d.self_cgroup);
+        if (k < 0) {
+                log_err(&d, "its own cgroup %s (%s/self/cgroup) is not in the tree at %s (%s): "
+                        "it must see the cgroup that holds itself", d.self_cgroup,
+                        d.proc_root ? d.proc_root : "/proc", d.root->path, strerror(-k));
+                goto out;
+        }
+        close(k);
         if (daemon_load_config(&d, &d.config) < 0)
                 goto out;
 

@@ -17,7 +17,7 @@ static const struct table_column once_columns[] = {
         [COL_STATE]  = { "STATE",  "state",  TABLE_STRING },
         [COL_ACTION] = { "ACTION", "action", TABLE_STRING },
         [COL_TARGET] = { "TARGET", "target", TABLE_STRING },
-        [COL_WHY]    = { "WHY",    NULL,     TABLE_STRING },        /* text only */
+        [COL_WHY]    = { "WHY",    "why",    TABLE_STRING },
 };
 
 struct once {
@@ -29,8 +29,7 @@ struct once {
 static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userdata) {
         struct once *o = userdata;
         const struct dbc_policy *p = dbc_policy_match(o->d->config, path);
-        _cleanup_free_ char *target = NULL;
-        const char *action, *why;
+        _cleanup_(decision_done) struct decision dec = { .target = { .fd = -1 } };
         struct dbc_sample s;
         const char *failed = NULL;
         enum dbc_state state;
@@ -49,7 +48,7 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
                 return 0;
         }
         state = dbc_policy_evaluate(p, &s);
-        k = daemon_decide(o->d, path, p, state, &action, &target, &why);
+        k = daemon_decide(o->d, path, p, state, &dec);
         if (k < 0) {
                 log_err(o->d, "%s (policy %s): cannot choose a target: %s", path, p->name, strerror(-k));
                 o->error = k;
@@ -61,15 +60,12 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
         if (table_set_string(t, (size_t) row, COL_CGROUP, path) < 0 ||
             table_set_string(t, (size_t) row, COL_POLICY, p->name) < 0 ||
             table_set_string(t, (size_t) row, COL_STATE, dbc_state_to_string(state)) < 0 ||
-            table_set_string(t, (size_t) row, COL_ACTION, action) < 0 ||
+            table_set_string(t, (size_t) row, COL_ACTION, decision_action_to_string(dec.action)) < 0 ||
             /* The contract's target: what it would act on; null when it would not. */
-            table_set_string(t, (size_t) row, COL_TARGET, streq(action, "protected") ? NULL : target) < 0)
+            table_set_string(t, (size_t) row, COL_TARGET,
+                             dec.target.verdict == DBC_TARGET_ACT ? dec.target.path : NULL) < 0 ||
+            table_set_string(t, (size_t) row, COL_WHY, dec.why) < 0)
                 return -ENOMEM;
-        if (why) {
-                _cleanup_free_ char *w = NULL;
-                if (asprintf(&w, "%s: %s", target, why) < 0 || table_set_string(t, (size_t) row, COL_WHY, w) < 0)
-                        return -ENOMEM;
-        }
         if (s.has_stat && s.stat.has_dmabuf)
                 table_set_u64(t, (size_t) row, COL_DMABUF, s.stat.dmabuf);
         if (p->set & DBC_POLICY_DMABUF_MAX)
@@ -93,6 +89,11 @@ int daemon_once(struct daemon *d, bool json) {
         else
                 table_print_text(&o.table, stdout, false);
         table_done(&o.table);
+        /* What dmabufd froze and has not thawed yet: after the table in
+         * text, on stderr with --json (the array holds the contract's
+         * fields only). */
+        if (daemon_list_frozen(d, json ? stderr : stdout) < 0)
+                o.error = -EIO;
         if (fflush(stdout) != 0)
                 return 1;
         return o.error ? 1 : 0;

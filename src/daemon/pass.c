@@ -35,30 +35,98 @@ static const char *action_name(enum dbc_action a) {
         return dbc_action_to_string(a);
 }
 
+const char *decision_action_to_string(enum decision_action a) {
+        static const char *const names[] = {
+                [DECISION_NONE]      = "none",
+                [DECISION_ALERT]     = "alert",
+                [DECISION_FREEZE]    = "freeze",
+                [DECISION_KILL]      = "kill",
+                [DECISION_PROTECTED] = "protected",
+        };
+
+        if ((size_t) a >= ELEMENTSOF(names))
+                return NULL;
+        return names[a];
+}
+
+void decision_done(struct decision *dec) {
+        dbc_target_done(&dec->target);
+        free(dec->why);
+        dec->why = NULL;
+}
+
+int daemon_never_act(struct daemon *d, struct dbc_never_act *ret) {
+        _cleanup_free_ char *journal = NULL;
+        int k;
+
+        k = dbc_never_act_init(ret, d->root, d->config, d->proc_root);
+        if (k < 0)
+                return k;
+        /* Its hooks run in its own cgroup: they are held too. */
+        if (d->self_cgroup) {
+                k = dbc_never_act_hold(ret, d->root, d->self_cgroup, "own cgroup");
+                if (k < 0 && k != -ENOENT)
+                        return k;
+        }
+        if (dbc_journal_cgroup(d->proc_root, &journal) >= 0) {
+                k = dbc_never_act_hold(ret, d->root, journal, "journal");
+                if (k < 0 && k != -ENOENT)
+                        return k;
+        }
+        return 0;
+}
+
 int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  const char **ret_action, char **ret_target, const char **ret_why) {
-        _cleanup_free_ char *target = NULL;
-        const char *why = NULL;
+                  struct decision *ret) {
+        struct decision dec = { .target = { .fd = -1 } };
+        struct dbc_never_act na;
         int k;
 
         if (state == DBC_STATE_OK) {
-                *ret_action = "none";
-                *ret_target = NULL;
-                *ret_why = NULL;
+                *ret = dec;
                 return 0;
         }
+        dec.action = DECISION_ALERT;
         if (state == DBC_STATE_WARN || p->action == DBC_ACTION_ALERT) {
-                *ret_action = "alert";
-                *ret_target = NULL;
-                *ret_why = NULL;
+                dec.why = strdup(state == DBC_STATE_WARN ? "warning level, not over dmabuf.max"
+                                                         : "the policy's action is alert");
+                if (!dec.why)
+                        return -ENOMEM;
+                *ret = dec;
                 return 0;
         }
-        k = dbc_target_find(d->root, d->config, d->self_cgroup, path, &target, &why);
+        k = daemon_never_act(d, &na);
         if (k < 0)
                 return k;
-        *ret_action = k > 0 ? "protected" : action_name(p->action);
-        *ret_target = TAKE_PTR(target);
-        *ret_why = why;
+        k = dbc_target_find(d->root, &na, path, &dec.target);
+        if (k < 0)
+                return k;
+        switch (dec.target.verdict) {
+        case DBC_TARGET_ACT:
+                dec.action = p->action == DBC_ACTION_FREEZE ? DECISION_FREEZE : DECISION_KILL;
+                break;
+        case DBC_TARGET_NO_HOLDER:
+                if (streq(dec.target.path, path))
+                        k = asprintf(&dec.why, "charge not held by a live child");
+                else
+                        k = asprintf(&dec.why, "charge not held by a live child of %s", dec.target.path);
+                break;
+        case DBC_TARGET_PROTECTED:
+                dec.action = DECISION_PROTECTED;
+                if (dec.target.where == DBC_TARGET_AT_BUSIEST)
+                        k = asprintf(&dec.why, "busiest child protected: %s (%s)", dec.target.path,
+                                     dec.target.reason);
+                else if (dec.target.where == DBC_TARGET_AT_SUBTREE)
+                        k = asprintf(&dec.why, "the target holds %s (%s)", dec.target.path, dec.target.reason);
+                else
+                        k = asprintf(&dec.why, "%s: %s", dec.target.path, dec.target.reason);
+                break;
+        }
+        if (k < 0) {
+                decision_done(&dec);
+                return -ENOMEM;
+        }
+        *ret = dec;
         return 0;
 }
 
@@ -75,73 +143,91 @@ static void fill_alert(struct dbc_alert *a, struct node *n, enum dbc_event e, co
         };
 }
 
-/* Act on n: over for its grace, or a memory.events event (cause). */
-static void act(struct daemon *d, struct node *n, uint64_t now_ms, const char *cause) {
+/* Act on n: over dmabuf.max for its grace. */
+static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         struct watch *w = n->watch;
         const struct dbc_policy *p = w->policy;
-        _cleanup_free_ char *target = NULL, *msg = NULL;
-        const char *action, *why;
-        struct dbc_alert a;
-        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
+        _cleanup_(decision_done) struct decision dec = { .target = { .fd = -1 } };
         int k;
 
         dbc_grace_acted(&w->grace, now_ms);     /* whatever happens: no loop */
-        k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &action, &target, &why);
+        k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &dec);
+        if (k == -ENOENT) {
+                log_info(d, "%s (policy %s): gone before it could be acted on", n->path, p->name);
+                return;
+        }
         if (k < 0) {
                 log_err(d, "%s (policy %s): cannot choose what to %s: %s", n->path, p->name,
                         action_name(p->action), strerror(-k));
                 return;
         }
-        if (streq(action, "alert") || streq(action, "protected")) {
+        daemon_execute(d, n, &dec);
+}
+
+void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec) {
+        struct watch *w = n->watch;
+        const struct dbc_policy *p = w->policy;
+        _cleanup_free_ char *msg = NULL;
+        const char *action, *target;
+        struct dbc_alert a;
+        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
+        int k;
+
+        action = decision_action_to_string(dec->action);
+        target = dec->target.path;
+        dbc_size_format(w->dmabuf, b1);
+        dbc_size_format(p->dmabuf_max, b2);
+        if (dec->action == DECISION_ALERT || dec->action == DECISION_PROTECTED) {
                 fill_alert(&a, n, DBC_EVENT_OVER, action);
                 a.target = target;
-                if (streq(action, "protected"))
-                        k = asprintf(&msg, "%s (policy %s): %s; would %s %s, but %s is on the never-act list (%s): alert only",
-                                     n->path, p->name, cause, action_name(p->action), n->path, target, why);
+                if (p->action == DBC_ACTION_ALERT)
+                        k = asprintf(&msg, "%s (policy %s): over for its grace: dmabuf %s over dmabuf.max %s",
+                                     n->path, p->name, b1, b2);
                 else
-                        k = asprintf(&msg, "%s (policy %s): %s: dmabuf %s over dmabuf.max %s",
-                                     n->path, p->name, cause, dbc_size_format(w->dmabuf, b1),
-                                     dbc_size_format(p->dmabuf_max, b2));
+                        k = asprintf(&msg, "%s (policy %s): over for its grace: dmabuf %s over dmabuf.max %s; "
+                                     "would %s, but %s: alert only",
+                                     n->path, p->name, b1, b2, action_name(p->action), dec->why);
                 a.message = k < 0 ? NULL : msg;
                 w->actions[DBC_ACTION_ALERT]++;
                 daemon_alert(d, &a);
                 return;
         }
 
-        _cleanup_close_ int fd = dbc_cgroup_open(d->root, target);
-        if (fd == -ENOENT) {
-                log_info(d, "%s (policy %s): target %s is already gone", n->path, p->name, target);
-                return;
-        }
-        if (fd < 0) {
-                log_err(d, "%s (policy %s): cannot open %s: %s", n->path, p->name, target, strerror(-fd));
-                return;
-        }
-        if (p->action == DBC_ACTION_FREEZE) {
-                k = dbc_cgroup_freeze(fd, FREEZE_CONFIRM_MS);
-                if (k == -ETIMEDOUT) {
-                        /* Half frozen helps nobody: back out. */
-                        (void) dbc_cgroup_thaw(fd);
-                        log_err(d, "%s (policy %s): freezing %s was not confirmed within %ums (cgroup.events): thawed it again",
-                                n->path, p->name, target, FREEZE_CONFIRM_MS);
-                        return;
-                }
-        } else
-                k = dbc_cgroup_kill(fd);
-        bool fallback = p->action == DBC_ACTION_KILL && k == 1;
+        /* Through the directory opened while choosing: a cgroup created
+         * since under the same name (a restarted unit) is not the one chosen. */
+        if (dec->action == DECISION_FREEZE)
+                k = daemon_freeze(d, n, &dec->target);
+        else
+                k = dbc_cgroup_kill(dec->target.fd);
+        bool fallback = dec->action == DECISION_KILL && k == 1;
         if (k < 0) {
-                log_err(d, "%s (policy %s): cannot %s %s: %s", n->path, p->name, action, target, strerror(-k));
+                if (k != -ECANCELED)    /* daemon_freeze() said why already */
+                        log_err(d, "%s (policy %s): cannot %s %s: %s", n->path, p->name, action, target, strerror(-k));
                 return;
         }
-        fill_alert(&a, n, p->action == DBC_ACTION_FREEZE ? DBC_EVENT_FREEZE : DBC_EVENT_KILL, action);
+        fill_alert(&a, n, dec->action == DECISION_FREEZE ? DBC_EVENT_FREEZE : DBC_EVENT_KILL, action);
         a.target = target;
-        k = asprintf(&msg, "%s (policy %s): %s: dmabuf %s over dmabuf.max %s: %s %s%s",
-                     n->path, p->name, cause, dbc_size_format(w->dmabuf, b1), dbc_size_format(p->dmabuf_max, b2),
-                     p->action == DBC_ACTION_FREEZE ? "froze" : "killed", target,
+        k = asprintf(&msg, "%s (policy %s): over for its grace: dmabuf %s over dmabuf.max %s: %s %s%s",
+                     n->path, p->name, b1, b2, dec->action == DECISION_FREEZE ? "froze" : "killed", target,
                      fallback ? " (pidfd fallback: no cgroup.kill)" : "");
         a.message = k < 0 ? NULL : msg;
         w->actions[p->action]++;
         daemon_alert(d, &a);
+}
+
+/* A read or parse error of a policed cgroup's file: logged once per cgroup
+ * and errno (error 0: it reads again). ENODEV is the cgroup being removed:
+ * inotify says so at once. */
+static void read_error(struct daemon *d, struct node *n, int *last, const char *file, int error) {
+        struct watch *w = n->watch;
+
+        if (error == ENODEV || error == *last)
+                return;
+        if (error)
+                log_err(d, "%s (policy %s): cannot read %s: %s", n->path, w->policy->name, file, strerror(error));
+        else if (*last)
+                log_info(d, "%s (policy %s): %s reads again", n->path, w->policy->name, file);
+        *last = error;
 }
 
 static void read_watch(struct daemon *d, struct node *n) {
@@ -154,16 +240,19 @@ static void read_watch(struct daemon *d, struct node *n) {
                 k = read_kept(w->statfd, buf, sizeof(buf));
                 if (k >= 0)
                         k = dbc_memstat_find(buf, (size_t) k, "dmabuf", &v);
-                /* Gone (ENODEV), no dmabuf key (unpatched), garbage: no
-                 * figure this pass. */
+                /* Gone (ENODEV), no dmabuf key (unpatched: ENOENT), garbage:
+                 * no figure this pass. */
                 w->has_dmabuf = k >= 0;
                 if (k >= 0)
                         w->dmabuf = v;
+                read_error(d, n, &w->stat_error, k == -ENOENT ? "memory.stat (no dmabuf key)" : "memory.stat",
+                           k < 0 ? -k : 0);
         }
         if (w->currentfd >= 0) {
                 k = read_kept(w->currentfd, buf, 64);
                 if (k >= 0)
-                        (void) dbc_parse_limit(buf, &w->memory_current);
+                        k = dbc_parse_limit(buf, &w->memory_current);
+                read_error(d, n, &w->current_error, "memory.current", k < 0 ? -k : 0);
         }
 }
 
@@ -213,7 +302,7 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
         switch (dbc_grace_step(&w->grace, state == DBC_STATE_OVER, now_ms, d->config->grace_ms,
                                d->config->cooldown_ms)) {
         case DBC_VERDICT_ACT:
-                act(d, n, now_ms, "over for its grace");
+                act(d, n, now_ms);
                 break;
         case DBC_VERDICT_PENDING: {
                 /* Act when the grace ends, not at the next pass after it. */
@@ -232,10 +321,31 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
 
         d->wake_ms = 0;
         daemon_tree_retry_units(d, now_ms);
+        if (d->watch_short && d->inotify_fd >= 0) {
+                /* Out of watches or fds: look again for what no event tells. */
+                int was = d->watch_short, k;
+
+                d->watch_short = 0;
+                k = daemon_tree_rescan(d);
+                if (k < 0 && !d->watch_short)
+                        d->watch_short = was;
+                if (!d->watch_short) {
+                        log_info(d, "%s available again: watching %zu cgroups, policing %zu",
+                                 was == ENOSPC ? "inotify watches are" : was == ENOMEM ? "memory is" : "file descriptors are",
+                                 d->n_nodes, d->n_watches);
+                        d->watch_short_said = false;
+                }
+        }
         /* Actions never add or remove watches (only inotify does), so the
          * array is stable during the pass. */
-        for (size_t i = 0; i < d->n_watches; i++)
-                pass_one(d, d->policed[i], now_ms);
+        for (size_t i = 0; i < d->n_watches; i++) {
+                struct node *n = d->policed[i];
+
+                /* No inotify watch: its memory.events is polled instead. */
+                if (n->wd < 0)
+                        daemon_memory_events(d, n, now_ms);
+                pass_one(d, n, now_ms);
+        }
         d->evaluations++;
         gettimeofday(&tv, NULL);
         d->last_evaluation = (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
@@ -259,7 +369,10 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
         if (w->eventsfd < 0)
                 return;
         k = read_kept(w->eventsfd, buf, sizeof(buf));
-        if (k < 0 || dbc_memevents_parse(buf, (size_t) k, &e) < 0)
+        if (k >= 0)
+                k = dbc_memevents_parse(buf, (size_t) k, &e);
+        read_error(d, n, &w->events_error, "memory.events", k < 0 ? -k : 0);
+        if (k < 0)
                 return;
 
         struct {
@@ -271,7 +384,7 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
                 { DBC_EVENT_MEMORY_MAX, e.max, w->events.max, "memory.events max" },
         };
         w->events = e;
-        bool acted = false;
+        bool alerted = false;
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
                 _cleanup_free_ char *msg = NULL;
                 struct dbc_alert a;
@@ -290,7 +403,7 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
                         w->max_alerted_at = now_ms;
                 }
                 read_watch(d, n);       /* the figures of the moment */
-                fill_alert(&a, n, kinds[i].event, action_name(p->action));
+                fill_alert(&a, n, kinds[i].event, "alert");
                 a.count = kinds[i].now - kinds[i].before;
                 if (kinds[i].event == DBC_EVENT_MEMORY_MAX) {
                         a.count += w->max_unreported;
@@ -302,12 +415,12 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
                              dbc_size_format(w->memory_max, b2)) >= 0)
                         a.message = msg;
                 daemon_alert(d, &a);
-                if (p->action != DBC_ACTION_ALERT && !acted && !d->once &&
-                    !dbc_grace_cooling(&w->grace, now_ms, d->config->cooldown_ms)) {
-                        act(d, n, now_ms, kinds[i].what);
-                        acted = true;
-                }
+                alerted = true;
         }
+        /* An alert, and a reason to look now rather than at the next pass;
+         * only dmabuf over dmabuf.max for its grace is ever acted on. */
+        if (alerted && !d->once)
+                pass_one(d, n, now_ms);
 }
 
 int daemon_write_metrics(struct daemon *d) {

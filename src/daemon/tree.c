@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The cgroup tree as dmabufd follows it: one inotify watch per cgroup
- * directory tells about cgroups created and removed after start, so no pass
- * rescans the tree. Policed cgroups also watch IN_MODIFY: cgroupfs reports
- * changes of memory.events (and writes to memory.max / memory.high) as a
+ * The cgroup tree as dmabufd follows it: an inotify watch on every cgroup
+ * directory a policy can match at or below (dbc_config_may_match_below())
+ * tells about cgroups created and removed after start, so no pass rescans
+ * the tree. Policed cgroups also watch IN_MODIFY: cgroupfs reports changes
+ * of memory.events (and writes to memory.max / memory.high) as a
  * modification of that file to watchers of its directory.
+ *
+ * Out of inotify watches (ENOSPC: fs.inotify.max_user_watches) or fds
+ * (EMFILE), nothing stops: a directory without a watch is still a node (a
+ * negative wd of its own), a policed one is still policed and its
+ * memory.events polled each pass, and the tree is rescanned each pass until
+ * watches are available again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,9 +51,7 @@ static struct node *find_path(struct daemon *d, const char *path) {
         return n ? *n : NULL;
 }
 
-static void watch_close(struct daemon *d, struct node *n) {
-        struct watch *w = n->watch;
-
+static void watch_free(struct watch *w) {
         if (!w)
                 return;
         if (w->statfd >= 0)
@@ -56,69 +61,134 @@ static void watch_close(struct daemon *d, struct node *n) {
         if (w->eventsfd >= 0)
                 close(w->eventsfd);
         free(w->labels);
+        free(w);
+}
+
+static void watch_close(struct daemon *d, struct node *n) {
+        struct watch *w = n->watch;
+
+        if (!w)
+                return;
         /* Swap-remove from the array each pass walks. */
         d->policed[w->index] = d->policed[--d->n_watches];
         d->policed[w->index]->watch->index = w->index;
-        free(w);
+        watch_free(w);
         n->watch = NULL;
 }
 
-void daemon_read_limits(struct daemon *d, struct node *n) {
-        _cleanup_close_ int fd = dbc_cgroup_open(d->root, n->path);
+static void read_limits(struct daemon *d, const char *path, struct watch *w) {
+        _cleanup_close_ int fd = dbc_cgroup_open(d->root, path);
         char buf[64];
 
-        n->watch->memory_max = n->watch->memory_high = DBC_SIZE_MAX;
+        w->memory_max = w->memory_high = DBC_SIZE_MAX;
         if (fd < 0)
                 return;
         if (dbc_read_file_at(fd, "memory.max", buf, sizeof(buf)) >= 0)
-                (void) dbc_parse_limit(buf, &n->watch->memory_max);
+                (void) dbc_parse_limit(buf, &w->memory_max);
         if (dbc_read_file_at(fd, "memory.high", buf, sizeof(buf)) >= 0)
-                (void) dbc_parse_limit(buf, &n->watch->memory_high);
+                (void) dbc_parse_limit(buf, &w->memory_high);
 }
 
-/* Start policing n under p: open what each pass reads. */
-static int watch_open(struct daemon *d, struct node *n, const struct dbc_policy *p) {
+void daemon_read_limits(struct daemon *d, struct node *n) {
+        read_limits(d, n->path, n->watch);
+}
+
+/* The test seam of reload: with fault_alloc set, its n-th allocation fails. */
+static bool fault(struct daemon *d) {
+        return d->fault_alloc > 0 && --d->fault_alloc == 0;
+}
+
+static bool out_of_fds(int error) {
+        return error == EMFILE || error == ENFILE;
+}
+
+static void note_short(struct daemon *d, int error, const char *path) {
+        if (!d->watch_short)
+                d->watch_short = error;
+        if (d->watch_short_said)
+                return;
+        d->watch_short_said = true;
+        if (error == ENOSPC)
+                log_err(d, "out of inotify watches at %s (fs.inotify.max_user_watches): what a policy matches "
+                        "stays policed; the tree is rescanned each pass until watches are available again", path);
+        else
+                log_err(d, "out of file descriptors at %s (%s; the open file limit, LimitNOFILE=): "
+                        "the tree is rescanned each pass until it can open what it needs", path, strerror(error));
+}
+
+/* Room in d->policed for more watches (attaching then cannot fail). */
+static int policed_reserve(struct daemon *d, size_t more) {
+        size_t cap = d->cap_policed ? d->cap_policed : 64;
+
+        while (cap < d->n_watches + more)
+                cap *= 2;
+        if (cap == d->cap_policed && d->policed)
+                return 0;
+        struct node **l = fault(d) ? NULL : realloc(d->policed, cap * sizeof(*l));
+        if (!l)
+                return -ENOMEM;
+        d->policed = l;
+        d->cap_policed = cap;
+        return 0;
+}
+
+/* Open what each pass reads of path under p. -ENOENT / -ENODEV: gone;
+ * -EMFILE: out of fds. */
+static int watch_prepare(struct daemon *d, const char *path, const struct dbc_policy *p, struct watch **ret) {
         _cleanup_close_ int dfd = -1;
         struct watch *w;
         char buf[512];
-        int k;
+        int k, stat_error, current_error, events_error;
 
-        dfd = dbc_cgroup_open(d->root, n->path);
+        dfd = dbc_cgroup_open(d->root, path);
         if (dfd < 0)
-                return dfd;
-        w = calloc(1, sizeof(*w));
+                return out_of_fds(-dfd) ? -EMFILE : dfd;
+        w = fault(d) ? NULL : calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
-        if (d->n_watches == d->cap_policed) {
-                size_t cap = d->cap_policed ? d->cap_policed * 2 : 64;
-                struct node **l = realloc(d->policed, cap * sizeof(*l));
-                if (!l) {
-                        free(w);
-                        return -ENOMEM;
-                }
-                d->policed = l;
-                d->cap_policed = cap;
-        }
         w->policy = p;
-        w->index = d->n_watches;
-        d->policed[d->n_watches++] = n;
         w->statfd = openat(dfd, "memory.stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        stat_error = w->statfd < 0 ? errno : 0;
         w->currentfd = openat(dfd, "memory.current", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        current_error = w->currentfd < 0 ? errno : 0;
         w->eventsfd = openat(dfd, "memory.events", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        events_error = w->eventsfd < 0 ? errno : 0;
+        if (out_of_fds(stat_error) || out_of_fds(current_error) || out_of_fds(events_error)) {
+                watch_free(w);
+                return -EMFILE;
+        }
         w->has_memory = w->currentfd >= 0;
-        n->watch = w;
-        w->labels = dbc_metrics_labels(n->path, p->name);
-        daemon_read_limits(d, n);
+        w->labels = fault(d) ? NULL : dbc_metrics_labels(path, p->name);
+        if (!w->labels) {
+                watch_free(w);
+                return -ENOMEM;
+        }
+        read_limits(d, path, w);
         /* Only events after start count as new. */
         if (w->eventsfd >= 0) {
                 k = dbc_read_file_at(w->eventsfd, NULL, buf, sizeof(buf));
                 if (k >= 0)
-                        (void) dbc_memevents_parse(buf, (size_t) k, &w->events);
+                        k = dbc_memevents_parse(buf, (size_t) k, &w->events);
+                if (k < 0) {
+                        log_err(d, "%s (policy %s): cannot read memory.events: %s", path, p->name, strerror(-k));
+                        w->events_error = -k;
+                }
+        } else if (events_error != ENOENT || w->statfd >= 0) {
+                /* No memory.events where memory.stat exists is a failure. */
+                log_err(d, "%s (policy %s): cannot open memory.events: %s; its max/oom_kill events go unseen",
+                        path, p->name, strerror(events_error));
         }
         if (w->statfd < 0)
-                log_warn(d, "%s (policy %s): no memory.stat (memory controller not enabled here?); it shows no dmabuf",
-                         n->path, p->name);
+                log_warn(d, "%s (policy %s): cannot open memory.stat (%s: memory controller not enabled here?); "
+                         "it shows no dmabuf", path, p->name, strerror(stat_error));
+        *ret = w;
         return 0;
+}
+
+static void watch_attach(struct daemon *d, struct node *n, struct watch *w) {
+        w->index = d->n_watches;
+        d->policed[d->n_watches++] = n;
+        n->watch = w;
 }
 
 /* A unit policy whose unit was not running at start: when a cgroup named
@@ -127,12 +197,12 @@ static int watch_open(struct daemon *d, struct node *n, const struct dbc_policy 
  * next UNIT_RETRY_MS ask again (daemon_tree_retry_units()). */
 static int node_match(struct daemon *d, struct node *n);
 
-static void resolve_units_for(struct daemon *d, const char *path) {
+static void resolve_units_for(struct daemon *d, struct dbc_config *c, const char *path) {
         const char *base = strrchr(path, '/');
 
         base = base ? base + 1 : path;
-        for (size_t i = 0; i < d->config->n_policies; i++) {
-                struct dbc_policy *p = &d->config->policies[i];
+        for (size_t i = 0; i < c->n_policies; i++) {
+                struct dbc_policy *p = &c->policies[i];
                 char *cg = NULL;
 
                 if (!p->unit || p->resolved || !streq(p->unit, base))
@@ -168,35 +238,52 @@ void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms) {
         }
 }
 
+static void update_mask(struct daemon *d, struct node *n) {
+        _cleanup_free_ char *abs = NULL;
+
+        if (d->inotify_fd < 0 || n->wd < 0)
+                return;
+        if (asprintf(&abs, "%s%s", d->root->path, streq(n->path, "/") ? "" : n->path) < 0)
+                return;
+        /* IN_MODIFY only where it matters; the same wd comes back. */
+        (void) inotify_add_watch(d->inotify_fd, abs, n->watch ? POLICED_MASK : DIR_MASK);
+}
+
 /* Match n against the configuration and open or close its watch. */
 static int node_match(struct daemon *d, struct node *n) {
         const struct dbc_policy *p;
-        _cleanup_free_ char *abs = NULL;
+        struct watch *w = NULL;
         int k;
 
-        resolve_units_for(d, n->path);
+        resolve_units_for(d, d->config, n->path);
         p = dbc_policy_match(d->config, n->path);
         if (n->watch && n->watch->policy == p)
                 return 0;
         if (n->watch && p) {
                 /* Same cgroup, the reloaded policy (perhaps renamed). */
+                char *labels = dbc_metrics_labels(n->path, p->name);
+                if (!labels)
+                        return -ENOMEM;
                 n->watch->policy = p;
                 free(n->watch->labels);
-                n->watch->labels = dbc_metrics_labels(n->path, p->name);
+                n->watch->labels = labels;
                 return 0;
         }
         watch_close(d, n);
         if (p) {
-                k = watch_open(d, n, p);
+                k = policed_reserve(d, 1);
                 if (k < 0)
                         return k;
+                k = watch_prepare(d, n->path, p, &w);
+                if (k == -EMFILE) {
+                        note_short(d, EMFILE, n->path);
+                        return 0;       /* the next rescan tries again */
+                }
+                if (k < 0)
+                        return k;
+                watch_attach(d, n, w);
         }
-        /* Update the mask: IN_MODIFY only where it matters. */
-        if (d->inotify_fd >= 0) {
-                if (asprintf(&abs, "%s%s", d->root->path, n->path) < 0)
-                        return -ENOMEM;
-                (void) inotify_add_watch(d->inotify_fd, abs, p ? POLICED_MASK : DIR_MASK);
-        }
+        update_mask(d, n);
         return 0;
 }
 
@@ -211,49 +298,91 @@ static void node_remove(struct daemon *d, struct node *n, bool say) {
         watch_close(d, n);
         tdelete(n, &d->nodes_by_wd, cmp_wd);
         tdelete(n, &d->nodes_by_path, cmp_path);
-        if (d->inotify_fd >= 0)
+        if (d->inotify_fd >= 0 && n->wd >= 0)
                 (void) inotify_rm_watch(d->inotify_fd, n->wd);   /* EINVAL when already gone */
         d->n_nodes--;
         node_free(n);
 }
 
-static int node_add(struct daemon *d, const char *path) {
-        _cleanup_free_ char *abs = NULL;
-        struct node *n, *old;
-        int wd;
+static int node_insert(struct daemon *d, struct node *n) {
+        if (!tsearch(n, &d->nodes_by_wd, cmp_wd))
+                return -ENOMEM;
+        if (!tsearch(n, &d->nodes_by_path, cmp_path)) {
+                tdelete(n, &d->nodes_by_wd, cmp_wd);
+                return -ENOMEM;
+        }
+        return 0;
+}
 
+/* Add (or refresh, in a rescan) the node of path, open at dirfd. */
+static int node_add(struct daemon *d, const char *path, int dirfd) {
+        _cleanup_free_ char *abs = NULL;
+        const struct dbc_policy *p;
+        struct node *n, *old;
+        uint64_t id;
+        bool was;
+        int wd, k;
+
+        k = dbc_cgroup_id(dirfd, &id);
+        if (k < 0)
+                return k;
+        /* The mask it will need: a rescan must not drop IN_MODIFY. */
+        resolve_units_for(d, d->config, path);
+        p = dbc_policy_match(d->config, path);
         if (asprintf(&abs, "%s%s", d->root->path, streq(path, "/") ? "" : path) < 0)
                 return -ENOMEM;
-        wd = inotify_add_watch(d->inotify_fd, streq(path, "/") ? d->root->path : abs, DIR_MASK);
-        if (wd < 0)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;      /* gone meanwhile */
-        old = find_wd(d, wd);
+        wd = inotify_add_watch(d->inotify_fd, abs, p ? POLICED_MASK : DIR_MASK);
+        if (wd < 0) {
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0;       /* gone meanwhile */
+                if (errno != ENOSPC && !out_of_fds(errno))
+                        return -errno;
+                note_short(d, errno, path);
+        }
+        old = wd >= 0 ? find_wd(d, wd) : NULL;
+        if (!old) {
+                old = find_path(d, path);
+                if (old && old->id != id) {
+                        node_remove(d, old, true);      /* same path, a new directory */
+                        old = NULL;
+                }
+        }
         if (old) {
-                /* Seen already (a create event raced with a walk). */
+                /* Seen already: a rescan, or a create event that raced with a walk. */
                 old->generation = d->generation;
+                if (wd >= 0 && old->wd != wd) {
+                        /* Watched at last: key it by its wd. */
+                        tdelete(old, &d->nodes_by_wd, cmp_wd);
+                        old->wd = wd;
+                        if (!tsearch(old, &d->nodes_by_wd, cmp_wd)) {
+                                old->wd = --d->unwatched;
+                                if (!tsearch(old, &d->nodes_by_wd, cmp_wd))
+                                        return -ENOMEM;
+                        }
+                }
+                was = old->watch != NULL;
+                k = node_match(d, old);
+                if (k < 0 && k != -ENOENT && k != -ENODEV)
+                        return k;
+                if (!was && old->watch)
+                        log_info(d, "policing %s (policy %s)", old->path, old->watch->policy->name);
                 return 0;
         }
-        old = find_path(d, path);
-        if (old)        /* same path, a new directory: the old one is gone */
-                node_remove(d, old, true);
 
         n = calloc(1, sizeof(*n));
         if (!n)
                 return -ENOMEM;
-        n->wd = wd;
+        /* Without a watch: a key of its own, found by no event. */
+        n->wd = wd >= 0 ? wd : --d->unwatched;
+        n->id = id;
         n->path = strdup(path);
         n->generation = d->generation;
-        if (!n->path || !tsearch(n, &d->nodes_by_wd, cmp_wd)) {
-                node_free(n);
-                return -ENOMEM;
-        }
-        if (!tsearch(n, &d->nodes_by_path, cmp_path)) {
-                tdelete(n, &d->nodes_by_wd, cmp_wd);
+        if (!n->path || node_insert(d, n) < 0) {
                 node_free(n);
                 return -ENOMEM;
         }
         d->n_nodes++;
-        int k = node_match(d, n);
+        k = node_match(d, n);
         if (k == -ENOENT || k == -ENODEV)
                 return 0;       /* removed while we looked: inotify says so soon */
         if (k < 0)
@@ -265,18 +394,33 @@ static int node_add(struct daemon *d, const char *path) {
 
 static int add_one(struct dbc_root *r, const char *path, int dirfd, void *userdata) {
         struct daemon *d = userdata;
-        int k = node_add(d, path);
+        int k;
 
+        /* Only where a policy can match, here or below. */
+        if (!dbc_config_may_match_below(d->config, path))
+                return 1;
+        k = node_add(d, path, dirfd);
         if (k < 0)
                 log_err(d, "cannot watch %s: %s", path, strerror(-k));
-        return k == -ENOMEM || k == -ENOSPC || k == -EMFILE ? k : 0;
+        return k == -ENOMEM ? k : 0;
+}
+
+static void add_error(const char *path, int error, void *userdata) {
+        struct daemon *d = userdata;
+
+        if (out_of_fds(-error))
+                note_short(d, -error, path);
+        else
+                log_err(d, "cannot look into %s: %s", path, strerror(-error));
 }
 
 static int add_subtree(struct daemon *d, const char *path) {
-        int k = dbc_cgroup_walk(d->root, path, add_one, d);
+        int k = dbc_cgroup_walk_full(d->root, path, add_one, add_error, d);
 
-        if (k == -ENOSPC)
-                log_err(d, "out of inotify watches (fs.inotify.max_user_watches) while watching %s", path);
+        if (out_of_fds(-k)) {
+                note_short(d, -k, path);
+                return 0;
+        }
         return k == -ENOENT || k == -ENOTDIR ? 0 : k;
 }
 
@@ -413,26 +557,112 @@ int daemon_tree_rescan(struct daemon *d) {
         return 0;
 }
 
-int daemon_tree_rematch(struct daemon *d) {
-        struct collect c;
-        int k = collect(d, 0, &c);
+/* What a reload changes for one node, prepared before anything changes. */
+struct rematch {
+        struct node *node;
+        const struct dbc_policy *policy;        /* in the new configuration; NULL: none */
+        struct watch *watch;                    /* a new watch to attach */
+        char *labels;                           /* new labels of a kept watch */
+};
 
+static void rematch_free(struct rematch *r, size_t n) {
+        for (size_t i = 0; r && i < n; i++) {
+                watch_free(r[i].watch);
+                free(r[i].labels);
+        }
+        free(r);
+}
+
+int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
+        struct rematch *r = NULL;
+        struct collect nodes = {};
+        size_t more = 0;
+        int k;
+
+        /* 1. Everything that can fail, the old configuration in force. */
+        if (fault(d))
+                return -ENOMEM;
+        k = collect(d, 0, &nodes);
         if (k < 0)
                 return k;
-        for (size_t i = 0; i < c.n; i++) {
-                struct node *n = c.list[i];
-                bool was = n->watch != NULL;
-                int r = node_match(d, n);
+        r = fault(d) ? NULL : calloc(nodes.n ? nodes.n : 1, sizeof(*r));
+        if (!r) {
+                free(nodes.list);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < nodes.n; i++) {
+                struct node *n = nodes.list[i];
+                const struct dbc_policy *p;
 
-                if (r < 0 && r != -ENOENT && r != -ENODEV)
-                        log_err(d, "%s: %s", n->path, strerror(-r));
+                resolve_units_for(d, c, n->path);
+                p = dbc_policy_match(c, n->path);
+                r[i] = (struct rematch) { .node = n, .policy = p };
+                if (!p)
+                        continue;
+                if (n->watch) {
+                        r[i].labels = fault(d) ? NULL : dbc_metrics_labels(n->path, p->name);
+                        if (!r[i].labels) {
+                                k = -ENOMEM;
+                                goto fail;
+                        }
+                        continue;
+                }
+                k = watch_prepare(d, n->path, p, &r[i].watch);
+                if (k == -ENOENT || k == -ENODEV || k == -EMFILE) {
+                        if (k == -EMFILE)
+                                note_short(d, EMFILE, n->path);
+                        r[i].policy = NULL;     /* gone, or for the next rescan */
+                        continue;
+                }
+                if (k < 0)
+                        goto fail;
+                more++;
+        }
+        k = policed_reserve(d, more);
+        if (k < 0)
+                goto fail;
+
+        /* 2. Nothing fails from here: the new configuration takes over. */
+        struct dbc_config *old = d->config;
+        d->config = c;
+        for (size_t i = 0; i < nodes.n; i++) {
+                struct node *n = r[i].node;
+                bool was = n->watch != NULL;
+
+                if (n->watch && r[i].policy) {
+                        n->watch->policy = r[i].policy;
+                        free(n->watch->labels);
+                        n->watch->labels = TAKE_PTR(r[i].labels);
+                } else if (n->watch)
+                        watch_close(d, n);
+                else if (r[i].watch)
+                        watch_attach(d, n, TAKE_PTR(r[i].watch));
+                if (was != (n->watch != NULL))
+                        update_mask(d, n);
                 if (!was && n->watch)
                         log_info(d, "policing %s (policy %s)", n->path, n->watch->policy->name);
                 else if (was && !n->watch)
                         log_info(d, "no longer policing %s", n->path);
         }
-        free(c.list);
+        rematch_free(r, nodes.n);
+        free(nodes.list);
+        dbc_config_free(old);
+
+        /* Directories the new policies can match below: watched now (and
+         * ones no policy needs any more dropped). A failure here is like one
+         * at run time: said, and the next passes rescan. */
+        k = daemon_tree_rescan(d);
+        if (k < 0) {
+                log_err(d, "rescanning the cgroup tree after the reload: %s", strerror(-k));
+                if (!d->watch_short)
+                        d->watch_short = -k;
+        }
         return 0;
+
+fail:
+        rematch_free(r, nodes.n);
+        free(nodes.list);
+        return k;
 }
 
 void daemon_tree_free(struct daemon *d) {

@@ -35,52 +35,117 @@ static bool has_option(const char *opts, const char *opt) {
         return false;
 }
 
-int dbc_mountinfo_find(FILE *f, const char *fstype, const char *superopt, char **ret) {
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
+/* One mount of a mountinfo stream: fields point into *line. */
+struct mountinfo_entry {
+        const char *root;               /* the mount's root within its file system */
+        const char *mountpoint;         /* \ooo escapes undone */
+        const char *fstype;
+        const char *superopts;
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+        char *out = s;
+
+        for (char *in = s; *in; in++) {
+                if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
+                    in[3] >= '0' && in[3] <= '7') {
+                        *out++ = (char) (((in[1] - '0') << 6) | ((in[2] - '0') << 3) | (in[3] - '0'));
+                        in += 3;
+                } else
+                        *out++ = *in;
+        }
+        *out = '\0';
+}
+
+/* The next well-formed line of f. Returns 1 and *ret, 0 at the end, -EIO. */
+static int mountinfo_next(FILE *f, char **line, size_t *cap, struct mountinfo_entry *ret) {
         ssize_t n;
 
-        while ((n = getline(&line, &cap, f)) > 0) {
+        while ((n = getline(line, cap, f)) > 0) {
                 /* id parent major:minor root mountpoint options [optional...] - fstype source superopts */
                 char *fields[5], *tail[3];
-                char *p = line, *sep;
+                char *p, *sep;
 
-                if (line[n - 1] == '\n')
-                        line[n - 1] = '\0';
-                sep = strstr(line, " - ");
+                if ((*line)[n - 1] == '\n')
+                        (*line)[n - 1] = '\0';
+                sep = strstr(*line, " - ");
                 if (!sep)
                         continue;
                 *sep = '\0';
                 p = sep + 3;
                 for (size_t i = 0; i < ELEMENTSOF(tail); i++)
                         tail[i] = strsep(&p, " ");
-                if (!tail[2] || !streq(tail[0], fstype) || (superopt && !has_option(tail[2], superopt)))
+                if (!tail[2])
                         continue;
-                p = line;
+                p = *line;
                 for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                         fields[i] = strsep(&p, " ");
                 if (!fields[4])
                         continue;
-                /* mountinfo escapes space, tab, newline and backslash as \ooo */
-                char *mnt = fields[4], *out = mnt;
-                for (char *in = mnt; *in; in++) {
-                        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-                            in[3] >= '0' && in[3] <= '7') {
-                                *out++ = (char) (((in[1] - '0') << 6) | ((in[2] - '0') << 3) | (in[3] - '0'));
-                                in += 3;
-                        } else
-                                *out++ = *in;
-                }
-                *out = '\0';
-                char *m = strdup(mnt);
+                unescape_octal(fields[3]);
+                unescape_octal(fields[4]);
+                *ret = (struct mountinfo_entry) {
+                        .root = fields[3], .mountpoint = fields[4], .fstype = tail[0], .superopts = tail[2],
+                };
+                return 1;
+        }
+        return ferror(f) ? -EIO : 0;
+}
+
+int dbc_mountinfo_find(FILE *f, const char *fstype, const char *superopt, char **ret) {
+        _cleanup_free_ char *line = NULL;
+        struct mountinfo_entry e;
+        size_t cap = 0;
+        int k;
+
+        while ((k = mountinfo_next(f, &line, &cap, &e)) > 0) {
+                if (!streq(e.fstype, fstype) || (superopt && !has_option(e.superopts, superopt)))
+                        continue;
+                char *m = strdup(e.mountpoint);
                 if (!m)
                         return -ENOMEM;
                 *ret = m;
                 return 0;
         }
-        if (ferror(f))
-                return -EIO;
-        return -ENOENT;
+        return k < 0 ? k : -ENOENT;
+}
+
+int dbc_root_check_whole(struct dbc_root *r, const char *mountinfo_path, char **ret_mount) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        struct mountinfo_entry e;
+        struct stat root, st;
+        size_t cap = 0;
+        int k;
+
+        if (!r->is_cgroup2_fs)
+                return 0;       /* a fixture tree: whatever it holds is the whole tree */
+        if (fstat(r->fd, &root) < 0)
+                return -errno;
+        f = fopen(mountinfo_path ? mountinfo_path : "/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        while ((k = mountinfo_next(f, &line, &cap, &e)) > 0) {
+                if (!streq(e.fstype, "cgroup2") || !streq(e.root, "/"))
+                        continue;
+                if (stat(e.mountpoint, &st) == 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+                        return 0;
+        }
+        if (k < 0)
+                return k;
+        /* Name the mount it lies in, for the message. */
+        rewind(f);
+        while ((k = mountinfo_next(f, &line, &cap, &e)) > 0)
+                if (streq(e.fstype, "cgroup2") && stat(e.mountpoint, &st) == 0 && st.st_dev == root.st_dev) {
+                        char *m = strdup(e.mountpoint);
+                        if (!m)
+                                return -ENOMEM;
+                        *ret_mount = m;
+                        return -EXDEV;
+                }
+        *ret_mount = NULL;
+        return -EXDEV;
 }
 
 int dbc_cgroup2_mount_find(const char *mountinfo_path, char **ret) {
@@ -390,6 +455,8 @@ static int walk_at(struct walk *w, int dirfd, size_t len) {
         k = w->fn(w->root, w->path, dirfd, w->userdata);
         if (k < 0)
                 return k;
+        if (k > 0)
+                return 0;       /* fn asked to skip what is below */
 
         k = dbc_cgroup_children(dirfd, &names, &n);
         if (k == -ENOENT)
@@ -438,19 +505,10 @@ static int walk_at(struct walk *w, int dirfd, size_t len) {
         return k < 0 ? k : 0;
 }
 
-int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
-                         dbc_walk_error_fn on_error, void *userdata) {
-        _cleanup_free_ char *norm = NULL;
-        _cleanup_close_ int fd = -1;
+static int walk_from(struct dbc_root *r, int fd, const char *norm, dbc_walk_fn fn,
+                     dbc_walk_error_fn on_error, void *userdata) {
         struct walk w = { .root = r, .fn = fn, .on_error = on_error, .userdata = userdata };
         int k;
-
-        k = dbc_cgroup_path_normalize(start ? start : "/", &norm);
-        if (k < 0)
-                return k;
-        fd = dbc_cgroup_open(r, norm);
-        if (fd < 0)
-                return fd;
 
         w.cap = strlen(norm) + 256;
         w.path = malloc(w.cap);
@@ -460,6 +518,35 @@ int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
         k = walk_at(&w, fd, strlen(norm));
         free(w.path);
         return k;
+}
+
+int dbc_cgroup_walk_full(struct dbc_root *r, const char *start, dbc_walk_fn fn,
+                         dbc_walk_error_fn on_error, void *userdata) {
+        _cleanup_free_ char *norm = NULL;
+        _cleanup_close_ int fd = -1;
+        int k;
+
+        k = dbc_cgroup_path_normalize(start ? start : "/", &norm);
+        if (k < 0)
+                return k;
+        fd = dbc_cgroup_open(r, norm);
+        if (fd < 0)
+                return fd;
+        return walk_from(r, fd, norm, fn, on_error, userdata);
+}
+
+int dbc_cgroup_walk_at(struct dbc_root *r, int dirfd, const char *path, dbc_walk_fn fn,
+                       dbc_walk_error_fn on_error, void *userdata) {
+        return walk_from(r, dirfd, path, fn, on_error, userdata);
+}
+
+int dbc_cgroup_id(int dirfd, uint64_t *ret) {
+        struct stat st;
+
+        if (fstat(dirfd, &st) < 0)
+                return -errno;
+        *ret = (uint64_t) st.st_ino;
+        return 0;
 }
 
 int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata) {

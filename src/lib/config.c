@@ -148,6 +148,9 @@ void dbc_config_free(struct dbc_config *c) {
         for (size_t i = 0; i < c->n_policies; i++)
                 policy_done(&c->policies[i]);
         free(c->policies);
+        for (size_t i = 0; i < c->n_notes; i++)
+                free(c->notes[i]);
+        free(c->notes);
         free(c);
 }
 
@@ -246,13 +249,41 @@ static bool claims_overlap(const struct claim *a, const struct claim *b, const c
         return false;
 }
 
-static int check_claims(struct config_state *s) {
-        const struct dbc_config *c = s->config;
+static bool in_dir(const char *file, const char *dir) {
+        size_t n = dir ? strlen(dir) : 0;
+
+        return n > 0 && strneq(file, dir, n) && file[n] == '/';
+}
+
+static int add_note(struct dbc_config *c, char *note) {
+        char **l;
+
+        if (!note)
+                return -ENOMEM;
+        l = realloc(c->notes, (c->n_notes + 1) * sizeof(*l));
+        if (!l) {
+                free(note);
+                return -ENOMEM;
+        }
+        c->notes = l;
+        c->notes[c->n_notes++] = note;
+        return 0;
+}
+
+/* Two policies claim one cgroup: an error, unless the later one is a
+ * runtime drop-in of `dmabufctl run` (runtime_dir): that one is dropped
+ * with a note naming both, and the configured policy stays. */
+static int check_claims(struct config_state *s, const char *runtime_dir) {
+        struct dbc_config *c = s->config;
         struct claim *cl = calloc(c->n_policies + 1, sizeof(*cl));
+        bool *dropped = calloc(c->n_policies + 1, sizeof(*dropped));
         int k = 0;
 
-        if (!cl)
+        if (!cl || !dropped) {
+                free(cl);
+                free(dropped);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < c->n_policies && k >= 0; i++) {
                 const struct dbc_policy *p = &c->policies[i];
 
@@ -266,16 +297,38 @@ static int check_claims(struct config_state *s) {
                         const struct loc *at = &s->src[j].key[c->policies[j].cgroup ? PKEY_CGROUP : PKEY_UNIT];
                         const struct loc *first = &s->src[i].key[c->policies[i].cgroup ? PKEY_CGROUP : PKEY_UNIT];
                         const char *what;
+                        char *note = NULL;
 
-                        if (!claims_overlap(&cl[i], &cl[j], &what))
+                        if (dropped[i] || !claims_overlap(&cl[i], &cl[j], &what))
                                 continue;
-                        k = diag_at(s, at, "policy %s: %s is already claimed by policy %s at %s:%u",
-                                    c->policies[j].name, what, c->policies[i].name, first->file, first->line);
+                        if (!in_dir(at->file, runtime_dir)) {
+                                k = diag_at(s, at, "policy %s: %s is already claimed by policy %s at %s:%u",
+                                            c->policies[j].name, what, c->policies[i].name, first->file, first->line);
+                                break;
+                        }
+                        if (asprintf(&note, "%s:%u: runtime policy %s ignored: %s is already claimed by policy %s at %s:%u",
+                                     at->file, at->line, c->policies[j].name, what, c->policies[i].name, first->file,
+                                     first->line) < 0)
+                                note = NULL;
+                        k = add_note(c, note);
+                        dropped[j] = true;
                         break;
                 }
-        for (size_t i = 0; i < c->n_policies; i++)
+        /* Keep what is not dropped, in order (src goes with its policy). */
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_policies; i++) {
                 free(cl[i].slice_path);
+                if (dropped[i]) {
+                        policy_done(&c->policies[i]);
+                        continue;
+                }
+                c->policies[n] = c->policies[i];
+                s->src[n] = s->src[i];
+                n++;
+        }
+        c->n_policies = n;
         free(cl);
+        free(dropped);
         return k;
 }
 
@@ -303,8 +356,19 @@ int dbc_config_load_from(const struct dbc_config_source *src, struct dbc_config 
                 k = config_read_files(&s, src);
         for (size_t i = 0; i < c->n_policies && k >= 0; i++)
                 k = check_limits(&s, i);
-        if (k >= 0)
-                k = check_claims(&s);
+        if (k >= 0) {
+                /* Runtime drop-ins (dmabufctl run's) only in the layered
+                 * configuration: a collision with one is a note. */
+                _cleanup_free_ char *rdir = NULL;
+                struct dbc_config_dirs dirs = src->dirs;
+
+                if (!src->path && !dirs.vendor && !dirs.admin && !dirs.runtime)
+                        dbc_config_dirs_default(&dirs);
+                if (!src->path && dirs.runtime && asprintf(&rdir, "%s/policies.d", dirs.runtime) < 0)
+                        k = -ENOMEM;
+                else
+                        k = check_claims(&s, rdir);
+        }
         if (k >= 0 && diags->n == n_before)
                 k = config_open_hook(&s);
         if (k >= 0 && diags->n > n_before) {

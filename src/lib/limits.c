@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "dmabufctl/limits.h"
+#include "dmabufctl/target.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/memstat.h"
 #include "dmabufctl/size.h"
@@ -411,19 +412,6 @@ int dbc_cgroup_remove(struct dbc_root *r, const char *path) {
         return unlinkat(r->fd, rel, AT_REMOVEDIR) < 0 ? (errno == ENOTEMPTY ? -EBUSY : -errno) : 0;
 }
 
-static int populated(int dirfd) {
-        char buf[256];
-        int k;
-
-        k = dbc_read_file_at(dirfd, "cgroup.events", buf, sizeof(buf));
-        if (k < 0)
-                return k;
-        for (char *p = buf, *line; (line = strsep(&p, "\n"));)
-                if (strneq(line, "populated ", 10))
-                        return line[10] != '0';
-        return -EINVAL;
-}
-
 int dbc_cgroup_kill_wait(struct dbc_root *r, const char *path, unsigned timeout_ms) {
         _cleanup_close_ int fd = -1;
         struct timespec start, now;
@@ -434,7 +422,7 @@ int dbc_cgroup_kill_wait(struct dbc_root *r, const char *path, unsigned timeout_
         fd = open_dir(r, path);
         if (fd < 0)
                 return fd;
-        k = populated(fd);
+        k = dbc_cgroup_populated(fd);
         if (k <= 0)
                 return k;
         /* libcgroup has no call for cgroup.kill (Linux 5.14). */
@@ -443,7 +431,7 @@ int dbc_cgroup_kill_wait(struct dbc_root *r, const char *path, unsigned timeout_
                 return k;
         clock_gettime(CLOCK_MONOTONIC, &start);
         for (;;) {
-                k = populated(fd);
+                k = dbc_cgroup_populated(fd);
                 if (k <= 0)
                         return k;
                 clock_gettime(CLOCK_MONOTONIC, &now);

@@ -144,3 +144,23 @@ int dbc_read_file_at(int dirfd, const char *path, char *buf, size_t size) {
         buf[n] = '\0';
         return (int) n;
 }
+
+int dbc_write_file_atomic(const char *path, const char *tmp, const char *text, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = -1;
+        int k;
+
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, len) != (ssize_t) len || fsync(fd) < 0) {
+                k = errno ? -errno : -EIO;
+                unlink(tmp);
+                return k;
+        }
+        if (rename(tmp, path) < 0) {
+                k = -errno;
+                unlink(tmp);
+                return k;
+        }
+        return 0;
+}

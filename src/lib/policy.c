@@ -89,6 +89,51 @@ const struct dbc_policy *dbc_policy_match(const struct dbc_config *c, const char
         return best;
 }
 
+/* Does pattern (a cgroup path or glob) match path, or could it match a
+ * cgroup below path? Component by component. */
+static bool may_match_below(const char *pattern, const char *path) {
+        const char *pp = pattern, *cp = path;
+
+        for (;;) {
+                size_t pn, cn;
+                char pc[256], cc[256];
+
+                pp += strspn(pp, "/");
+                cp += strspn(cp, "/");
+                if (!*cp)
+                        return true;            /* path ran out first: below it, perhaps */
+                if (!*pp)
+                        return false;           /* path is deeper than the pattern */
+                pn = strcspn(pp, "/");
+                cn = strcspn(cp, "/");
+                if (pn >= sizeof(pc) || cn >= sizeof(cc))
+                        return true;            /* too long to check: watch rather than miss */
+                memcpy(pc, pp, pn);
+                pc[pn] = '\0';
+                memcpy(cc, cp, cn);
+                cc[cn] = '\0';
+                if (fnmatch(pc, cc, GLOB_FLAGS) != 0)
+                        return false;
+                pp += pn;
+                cp += cn;
+        }
+}
+
+bool dbc_config_may_match_below(const struct dbc_config *c, const char *path) {
+        if (!c || !path)
+                return false;
+        for (size_t i = 0; i < c->n_policies; i++) {
+                const struct dbc_policy *p = &c->policies[i];
+                const char *pattern = p->cgroup ? p->cgroup : p->resolved;
+
+                if (!pattern)
+                        return true;    /* an unresolved unit: anywhere */
+                if (may_match_below(pattern, path))
+                        return true;
+        }
+        return false;
+}
+
 const struct dbc_policy *dbc_policy_match_next(const struct dbc_config *c, const char *path,
                                                const struct dbc_policy *after) {
         size_t start = 0;

@@ -19,6 +19,8 @@ TMP=$(mktemp -d)
 export TMP
 trap 'rm -rf "$TMP"' EXIT
 unset DMABUFCTL_CGROUP_ROOT DMABUFCTL_PROC_ROOT DMABUFCTL_SYSFS_ROOT
+# dmabufd keeps its freeze records here, never in the host's /run/dmabufd.
+export DMABUFD_STATE_DIR=$TMP/dmabufd
 export LC_ALL=C
 need_root() {
         [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root to run as another user (setpriv)" >&2; exit 77; }

@@ -8,11 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dmabufctl/freezerec.h"
 #include "tree-util.h"
 #include "dmabufd.h"
 
 static char tree[64];
 static char conf[96];
+static char state[96];
 static struct daemon d;
 
 static void put(const char *rel, const char *content) {
@@ -64,7 +66,10 @@ static void start(const char *daemon_section) {
         fprintf(f, "\n[daemon]\n%s\nprotect = /system.slice/sshd.service /media.slice/codec.*\n", daemon_section);
         fclose(f);
 
-        d = (struct daemon) { .inotify_fd = -1, .config_path = conf, .config_must_exist = true, .once = false };
+        snprintf(state, sizeof(state), "%s.state", tree);
+        d = (struct daemon) { .inotify_fd = -1, .config_path = conf, .config_must_exist = true, .once = false,
+                              .proc_root = SRCDIR "/tests/fixtures/proc-daemon", .state_dir = state };
+        cr_assert_eq(dbc_process_start_time(NULL, getpid(), &d.self_start), 0);
         cr_assert_eq(dbc_root_open(tree, &d.root), 0);
         d.self_cgroup = strdup("/system.slice/dmabufd.service");
         cr_assert_eq(daemon_load_config(&d, &d.config), 0);
@@ -72,13 +77,13 @@ static void start(const char *daemon_section) {
 }
 
 static void stop(void) {
-        char cmd[256];
+        char cmd[512];
 
         daemon_tree_free(&d);
         dbc_config_free(d.config);
         free(d.self_cgroup);
         dbc_root_free(d.root);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", tree, conf);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s'", tree, conf, state);
         cr_assert_eq(system(cmd), 0);
 }
 
@@ -136,10 +141,122 @@ Test(daemon, offender_not_neighbours) {
         cr_assert_not(killed("/apps.slice/app-a.scope"));
         cr_assert_not(killed("/apps.slice/app-c.scope"));
         cr_assert_not(killed("/apps.slice"), "killed the whole slice");
-        /* freeze of media.slice: its busiest child is protected, the next
-         * one is frozen, confirmed by cgroup.events. */
-        cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "1\n");
+        /* freeze of media.slice: its busiest child is protected, and the
+         * smaller player is a bystander: nothing is frozen. */
+        cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "0\n", "froze a bystander");
         cr_assert_str_eq(get("/media.slice/codec.service/cgroup.freeze"), "0\n");
+}
+
+/* The player becomes media.slice's busiest child, holding most of the
+ * slice's 330M: a freeze to confirm. */
+static void player_busiest(void) {
+        set_dmabuf("/media.slice/codec.service", 10ULL << 20);
+        set_dmabuf("/media.slice/player.service", 300ULL << 20);
+}
+
+static bool frozen(const char *cg) {
+        char rel[256];
+
+        snprintf(rel, sizeof(rel), "%s/cgroup.freeze", cg);
+        return strneq(get(rel), "1", 1);
+}
+
+static size_t n_records(void) {
+        struct dbc_freeze_record *r = NULL;
+        size_t n = 0;
+
+        cr_assert_eq(dbc_freeze_records_read(state, &r, &n, NULL), 0);
+        dbc_freeze_records_free(r, n);
+        return n;
+}
+
+Test(daemon, freeze_recorded_and_thawed_on_stop) {
+        player_busiest();
+        daemon_pass(&d, 0);
+        daemon_pass(&d, 2000);
+        cr_assert(frozen("/media.slice/player.service"));
+        cr_assert_eq(n_records(), 1, "the freeze is not recorded");
+        daemon_thaw(&d, THAW_STOPPING);
+        cr_assert_not(frozen("/media.slice/player.service"), "still frozen after SIGTERM");
+        cr_assert_eq(n_records(), 0);
+}
+
+Test(daemon, reload_without_freeze_thaws) {
+        player_busiest();
+        daemon_pass(&d, 0);
+        daemon_pass(&d, 2000);
+        cr_assert(frozen("/media.slice/player.service"));
+        /* Same configuration: the freeze stays. */
+        daemon_thaw(&d, THAW_RELOADED);
+        cr_assert(frozen("/media.slice/player.service"));
+        /* The media policy now only alerts. */
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "sed -i '/^\\[policy:media\\]/,/^$/s/action = freeze/action = alert/' '%s'", conf);
+        cr_assert_eq(system(cmd), 0);
+        struct dbc_config *c = NULL;
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        daemon_thaw(&d, THAW_RELOADED);
+        cr_assert_not(frozen("/media.slice/player.service"), "a policy that no longer freezes left it frozen");
+        cr_assert_eq(n_records(), 0);
+}
+
+Test(daemon, orphans_thawed_by_id) {
+        char p[256];
+        int fd;
+        uint64_t id;
+
+        /* Left by a dmabufd that died: the player (still the same cgroup)
+         * and the camera (removed and created again since: another id). */
+        put("/media.slice/player.service/cgroup.freeze", "1\n");
+        put("/system.slice/camera-hal.service/cgroup.freeze", "1\n");
+        fd = dbc_cgroup_open(d.root, "/media.slice/player.service");
+        cr_assert_eq(dbc_cgroup_id(fd, &id), 0);
+        close(fd);
+        struct dbc_freeze_record r = { .id = id, .path = (char *) "/media.slice/player.service",
+                                       .policy = (char *) "media", .pid = 999999, .start = 1 };
+        cr_assert_eq(dbc_freeze_record_write(state, &r), 0);
+        r = (struct dbc_freeze_record) { .id = 12345, .path = (char *) "/system.slice/camera-hal.service",
+                                         .policy = (char *) "camera", .pid = 999999, .start = 1 };
+        cr_assert_eq(dbc_freeze_record_write(state, &r), 0);
+        /* One of a dmabufd that still runs (this process, another start). */
+        r = (struct dbc_freeze_record) { .id = 777, .path = (char *) "/idle.slice", .policy = (char *) "idle",
+                                         .pid = getpid(), .start = d.self_start };
+        cr_assert_eq(dbc_freeze_record_write(state, &r), 0);
+        daemon_thaw(&d, THAW_ORPHANS);
+        cr_assert_not(frozen("/media.slice/player.service"), "an orphaned freeze was not thawed");
+        cr_assert(frozen("/system.slice/camera-hal.service"), "thawed a cgroup whose id changed");
+        cr_assert_eq(n_records(), 1, "the live daemon's record was dropped, or the orphans' kept");
+        snprintf(p, sizeof(p), "%s/777", state);
+        cr_assert_eq(access(p, F_OK), 0);
+}
+
+Test(daemon, restarted_unit_is_not_hit) {
+        struct watch *w = NULL;
+        struct node *n = NULL;
+        char a[256], b[256], cmd[900];
+
+        for (size_t i = 0; i < d.n_watches; i++)
+                if (streq(d.policed[i]->path, "/system.slice/camera-hal.service"))
+                        n = d.policed[i];
+        cr_assert_not_null(n);
+        w = n->watch;
+        w->dmabuf = 300ULL << 20;
+        struct decision dec = { .target = { .fd = -1 } };
+        cr_assert_eq(daemon_decide(&d, n->path, w->policy, DBC_STATE_OVER, &dec), 0);
+        cr_assert_eq(dec.action, DECISION_KILL);
+        /* Between choice and action the unit restarts: a new directory of
+         * the same name (the old one moved away stands for the old cgroup,
+         * which the kernel would remove once empty). */
+        snprintf(a, sizeof(a), "%s/system.slice/camera-hal.service", tree);
+        snprintf(b, sizeof(b), "%s/system.slice/old-camera", tree);
+        cr_assert_eq(rename(a, b), 0);
+        snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s' && : > '%s/cgroup.kill'", b, a, a);
+        cr_assert_eq(system(cmd), 0);
+        daemon_execute(&d, n, &dec);
+        decision_done(&dec);
+        cr_assert(killed("/system.slice/old-camera"), "the chosen cgroup was not acted on");
+        cr_assert_not(killed("/system.slice/camera-hal.service"), "the restarted unit was hit");
 }
 
 Test(daemon, never_act_untouched) {
@@ -163,14 +280,26 @@ Test(daemon, never_act_untouched) {
         cr_assert_neq(stat(p, &st), 0, "something wrote the root's cgroup.freeze");
 }
 
-Test(daemon, memory_events_act_at_once) {
+Test(daemon, memory_events_only_alert) {
         daemon_pass(&d, 0);
-        set_dmabuf("/system.slice/camera-hal.service", 10ULL << 20);   /* under: no grace running */
+        set_dmabuf("/system.slice/camera-hal.service", 0);      /* under, at 0: reclaim at memory.max */
         daemon_pass(&d, 100);
         put("/system.slice/camera-hal.service/memory.events",
-            "low 0\nhigh 0\nmax 0\noom 1\noom_kill 1\noom_group_kill 0\n");
+            "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
         cr_assert_eq(daemon_tree_process_inotify(&d, 150), 0);
-        cr_assert(killed("/system.slice/camera-hal.service"), "a new oom_kill was not acted on");
+        cr_assert_not(killed("/system.slice/camera-hal.service"), "memory.events max/oom_kill killed on their own");
+        daemon_pass(&d, 10000);
+        cr_assert_not(killed("/system.slice/camera-hal.service"));
+}
+
+Test(daemon, memory_events_evaluate_at_once) {
+        /* Over since 0: the event at 2000 is the evaluation that acts,
+         * without waiting for the next pass. */
+        daemon_pass(&d, 0);
+        put("/system.slice/camera-hal.service/memory.events",
+            "low 0\nhigh 0\nmax 1\noom 0\noom_kill 0\noom_group_kill 0\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 2000), 0);
+        cr_assert(killed("/system.slice/camera-hal.service"), "the event did not evaluate at once");
 }
 
 Test(daemon, cgroups_come_and_go) {
@@ -197,20 +326,104 @@ Test(daemon, cgroups_come_and_go) {
         daemon_pass(&d, 4000);
 }
 
-Test(daemon, reload_rematches) {
-        struct dbc_config *c = NULL;
+static void add_extra_policy(void) {
         FILE *f = fopen(conf, "ae");
 
         cr_assert_not_null(f);
         fputs("\n[policy:extra]\ncgroup = /apps.slice/app-*.scope\ndmabuf.max = 1G\n", f);
         fclose(f);
+}
+
+Test(daemon, reload_rematches) {
+        struct dbc_config *c = NULL;
+
+        add_extra_policy();
         cr_assert_eq(daemon_load_config(&d, &c), 0);
-        struct dbc_config *old = d.config;
-        d.config = c;
-        cr_assert_eq(daemon_tree_rematch(&d), 0);
-        dbc_config_free(old);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(d.config, c);
         cr_assert_eq(d.n_watches, 12);
         daemon_pass(&d, 0);
+}
+
+/* Every watch's policy is one of c's. */
+static void watches_point_into(const struct dbc_config *c) {
+        for (size_t i = 0; i < d.n_watches; i++) {
+                const struct dbc_policy *p = d.policed[i]->watch->policy;
+                cr_assert(p >= c->policies && p < c->policies + c->n_policies, "%s: a policy of another configuration",
+                          d.policed[i]->path);
+        }
+}
+
+Test(daemon, reload_out_of_memory_keeps_the_old_state) {
+        struct dbc_config *old = d.config;
+        unsigned failed = 0;
+
+        add_extra_policy();
+        for (unsigned n = 1; n < 100; n++) {
+                struct dbc_config *c = NULL;
+
+                cr_assert_eq(daemon_load_config(&d, &c), 0);
+                d.fault_alloc = n;
+                int k = daemon_tree_rematch(&d, c);
+                d.fault_alloc = 0;
+                if (k == 0) {
+                        /* The rescan after it may have met the fault too:
+                         * the next pass catches up. */
+                        daemon_pass(&d, 5000);
+                        cr_assert_eq(d.n_watches, 12);
+                        watches_point_into(c);
+                        break;
+                }
+                cr_assert_eq(k, -ENOMEM);
+                failed++;
+                cr_assert_eq(d.config, old, "the configuration changed on a failed reload");
+                cr_assert_eq(d.n_watches, 9, "allocation %u failed: the watches changed", n);
+                watches_point_into(old);
+                dbc_config_free(c);
+                daemon_pass(&d, n * 10);        /* still works on the old state */
+        }
+        cr_assert_gt(failed, 3, "the seam did not reach the reload's allocations");
+        cr_assert_neq(d.config, old, "never reloaded");
+}
+
+static struct watch *watch_of(const char *path) {
+        for (size_t i = 0; i < d.n_watches; i++)
+                if (streq(d.policed[i]->path, path))
+                        return d.policed[i]->watch;
+        return NULL;
+}
+
+Test(daemon, rescan_and_reload_keep_file_events) {
+        struct dbc_config *c = NULL;
+        struct watch *w = watch_of("/system.slice/camera-hal.service");
+
+        /* What a queue overflow does, then a reload (SIGHUP). */
+        cr_assert_eq(daemon_tree_rescan(&d), 0);
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(daemon_tree_process_inotify(&d, 0), 0);
+        put("/system.slice/camera-hal.service/memory.max", "1048576\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        w = watch_of("/system.slice/camera-hal.service");
+        cr_assert_eq(w->memory_max, 1048576, "after a rescan, memory.max changes are no longer seen");
+}
+
+Test(daemon, watches_only_what_policies_need) {
+        /* The apps and media children can match no policy: not watched. */
+        char p[256];
+
+        cr_assert_eq(d.n_nodes, 11, "watching %zu cgroups", d.n_nodes);
+        snprintf(p, sizeof(p), "%s/apps.slice/app-d.scope", tree);
+        cr_assert_eq(mkdir(p, 0755), 0);
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_nodes, 11);
+        /* A policy that matches them: watched after the reload. */
+        struct dbc_config *c = NULL;
+        add_extra_policy();
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        cr_assert_eq(d.n_nodes, 15);
+        cr_assert_not_null(watch_of("/apps.slice/app-d.scope"));
 }
 
 Test(daemon, warn_from_memory_high_written_later) {
@@ -235,8 +448,10 @@ Test(daemon, unconfirmed_freeze_is_undone) {
         /* The kernel never says "frozen 1" for the player: after the
          * confirmation time dmabufd thaws it again rather than leave it
          * half frozen. */
+        player_busiest();
         put("/media.slice/player.service/cgroup.events", "populated 1\nfrozen 0\n");
         daemon_pass(&d, 0);
         daemon_pass(&d, 2000);
         cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "0\n", "left asked to freeze");
+        cr_assert_eq(n_records(), 0, "the record of a freeze backed out stays");
 }
