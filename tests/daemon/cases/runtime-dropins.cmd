@@ -20,7 +20,13 @@ dropin gone $DEAD 1 /nope.slice
 dropin busy $DEAD 1 /apps.slice/app-a.scope
 dropin live $LIVE "$live_start" /user.slice
 dropin collide $LIVE "$live_start" /system.slice/camera-hal.service
-start_daemon
+# The layered configuration (runtime drop-ins are read only there): the
+# admin directory is etc/, no vendor one.
+mkdir vendor
+DMABUFCTL_PROC_ROOT=$FIX/proc-daemon DMABUFCTL_CONFIG_DIR=$TMP/etc DMABUFCTL_VENDOR_DIR=$TMP/vendor \
+        "$DMABUFD" --root tree 2> log &
+DAEMON=$!
+trap 'kill "$DAEMON" 2> /dev/null || true' EXIT
 waitfor 30 '[ -s run/metrics.prom ]'
 kill -0 $DAEMON && echo "started"
 echo "left:"; ls rt/policies.d
