@@ -130,6 +130,10 @@ static int fill_holders(const struct dbc_scan *s, const struct dbc_buffer *b, st
         if (!t)
                 return -ENOMEM;
         table_init(t, holder_columns, ELEMENTSOF(holder_columns));
+        if (table_reserve(t, b->n_holders) < 0) {
+                free(t);
+                return -ENOMEM;
+        }
         for (size_t h = 0; h < b->n_holders; h++) {
                 const struct dbc_proc *p = &s->procs[b->holders[h].proc];
                 int row = table_add_row(t);

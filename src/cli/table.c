@@ -31,15 +31,22 @@ void table_done(struct table *t) {
         t->n_rows = t->cap_rows = 0;
 }
 
+int table_reserve(struct table *t, size_t n_rows) {
+        struct table_cell *c;
+
+        if (n_rows <= t->cap_rows)
+                return 0;
+        c = realloc(t->cells, n_rows * t->n_columns * sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        t->cells = c;
+        t->cap_rows = n_rows;
+        return 0;
+}
+
 int table_add_row(struct table *t) {
-        if (t->n_rows == t->cap_rows) {
-                size_t ncap = t->cap_rows ? t->cap_rows * 2 : 64;
-                struct table_cell *c = realloc(t->cells, ncap * t->n_columns * sizeof(*c));
-                if (!c)
-                        return -ENOMEM;
-                t->cells = c;
-                t->cap_rows = ncap;
-        }
+        if (t->n_rows == t->cap_rows && table_reserve(t, t->cap_rows ? t->cap_rows * 2 : 64) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < t->n_columns; i++)
                 t->cells[t->n_rows * t->n_columns + i] = (struct table_cell) { .null = true };
         return (int) t->n_rows++;

@@ -48,6 +48,9 @@ void table_done(struct table *t);
  * header even when there are no rows). */
 void table_set_sub_columns(struct table *t, const struct table_column *columns, size_t n_columns);
 
+/* Room for n_rows rows in all (a table of known size allocates once).
+ * Returns 0 or -ENOMEM. */
+int table_reserve(struct table *t, size_t n_rows);
 /* Append a row, all cells null. Returns its index or -ENOMEM. */
 int table_add_row(struct table *t);
 struct table_cell *table_cell(struct table *t, size_t row, size_t col);

@@ -70,8 +70,13 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 /* Read a whole file at dirfd/name into c->buf (NUL terminated). Returns the
  * length or a negative errno. procfs files are read until read() returns 0:
- * a short read of a seq_file (maps) does not mean the end. */
-static int read_whole(struct ctx *c, int dirfd, const char *name) {
+ * a short read of a seq_file (maps) does not mean the end. A one-record
+ * file (one_record: fdinfo, comm, cgroup) is the exception: the kernel
+ * writes its one record (single_open(), or a show() per fd) into one read
+ * when the buffer has room, so a read that leaves room is the whole file
+ * and no second read() is spent on seeing 0 (a regular file of a fixture
+ * tree is short only at its end too). */
+static int read_whole(struct ctx *c, int dirfd, const char *name, bool one_record) {
         _cleanup_close_ int fd = -1;
         size_t n = 0;
 
@@ -99,6 +104,8 @@ static int read_whole(struct ctx *c, int dirfd, const char *name) {
                 if (k == 0)
                         break;
                 n += (size_t) k;
+                if (one_record && n < c->cap_buf - 1)
+                        break;
         }
         c->buf[n] = '\0';
         return (int) n;
@@ -280,7 +287,7 @@ static int read_fds(struct ctx *c, int pid_fd, const char *pid) {
 
                 if (de->d_name[0] < '0' || de->d_name[0] > '9')
                         continue;
-                r = read_whole(c, dfd, de->d_name);
+                r = read_whole(c, dfd, de->d_name, true);
                 if (r == -ENOENT)
                         continue;       /* closed meanwhile */
                 if (r < 0)
@@ -346,7 +353,7 @@ int dbc_proc_cgroup_parse(const char *buf, size_t len, char **ret) {
 static int read_identity(struct ctx *c, int pid_fd, struct dbc_proc *proc) {
         int r;
 
-        r = read_whole(c, pid_fd, "comm");
+        r = read_whole(c, pid_fd, "comm", true);
         if (r < 0)
                 return r;
         while (r > 0 && c->buf[r - 1] == '\n')
@@ -355,7 +362,7 @@ static int read_identity(struct ctx *c, int pid_fd, struct dbc_proc *proc) {
         if (!proc->comm)
                 return -ENOMEM;
 
-        r = read_whole(c, pid_fd, "cgroup");
+        r = read_whole(c, pid_fd, "cgroup", true);
         if (r < 0)
                 return r;
         r = dbc_proc_cgroup_parse(c->buf, (size_t) r, &proc->cgroup);
@@ -385,7 +392,7 @@ static int read_proc(struct ctx *c, const char *name, pid_t pid) {
 
         r = read_fds(c, pid_fd, name);
         if (r >= 0) {
-                r = read_whole(c, pid_fd, "maps");
+                r = read_whole(c, pid_fd, "maps", false);
                 if (r >= 0) {
                         r = dbc_maps_parse(c->buf, (size_t) r, add_map, c);
                         if (r == -EINVAL) {
