@@ -7,6 +7,14 @@ printf '#!/bin/sh\nsleep 300 &\necho $! > %s/child\nsetsid sh -c "echo \\$\\$ > 
 chmod 755 etc/alert
 start_daemon
 waitfor 30 '[ -s child ] && [ -s sid ]'
+# The setsid child can only be caught by a cgroup of the hook's own: a build
+# user who may not create a child of its own cgroup (a package build) skips.
+if grep -q "no cgroup of its own" log; then
+        stop_daemon
+        kill "$(cat child)" "$(cat sid)" 2> /dev/null || true
+        echo "skipped: dmabufd cannot create a cgroup for its hook here" >&2
+        exit 77
+fi
 child=$(cat child) sid=$(cat sid)
 waitfor 60 'grep -q "killed at its time limit" log'
 waitfor 30 '! kill -0 $child 2>/dev/null'
