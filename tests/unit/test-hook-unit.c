@@ -1,26 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The alert hook as a transient unit (hookunit.c), against a stand-in for
  * systemd's manager on a private socketpair connection that records the
- * StartTransientUnit call and then plays the unit's PropertiesChanged
- * signals. The real systemd 252 is tests/vm/systemd's 50-hook-unit. */
+ * StartTransientUnit call (fake-bus.h) and then plays the unit's PropertiesChanged
+ * signals. The real systemd 252 is tests/vm/systemd's 45-hook-unit. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-id128.h>
 #include <unistd.h>
 
 #include "dmabufctl/alert.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/unitprop.h"
+
+#include "fake-bus.h"
 
 /* What the stand-in was asked (written by the server thread before its
  * reply, read by the test after it). */
@@ -141,48 +140,23 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static sd_bus *server, *client;
-static pthread_t thread;
+static struct fake_bus bus;
+#define client bus.client
 
-static void *serve(void *arg) {
-        for (;;) {
-                int k = sd_bus_process(server, NULL);
-
-                if (k < 0)
-                        break;
-                if (k > 0)
-                        continue;
-                if (sd_bus_wait(server, UINT64_MAX) < 0)
-                        break;
-        }
-        return NULL;
-}
-
-static void setup(void) {
-        sd_id128_t id;
-        int fd[2];
-
-        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd), 0);
-        cr_assert_geq(sd_id128_randomize(&id), 0);
-        cr_assert_geq(sd_bus_new(&server), 0);
-        cr_assert_geq(sd_bus_set_fd(server, fd[0], fd[0]), 0);
-        cr_assert_geq(sd_bus_set_server(server, 1, id), 0);
+static void add_objects(sd_bus *server) {
         /* As on the system bus: signals come from systemd's name, and the
          * client matches on it. */
         cr_assert_geq(sd_bus_set_sender(server, "org.freedesktop.systemd1"), 0);
         cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
-        cr_assert_geq(sd_bus_start(server), 0);
-        cr_assert_geq(sd_bus_new(&client), 0);
-        cr_assert_geq(sd_bus_set_fd(client, fd[1], fd[1]), 0);
-        cr_assert_geq(sd_bus_start(client), 0);
-        cr_assert_eq(pthread_create(&thread, NULL, serve, NULL), 0);
+}
+
+static void setup(void) {
+        fake_bus_start(&bus, add_objects);
 }
 
 static void teardown(void) {
-        sd_bus_flush_close_unref(client);
-        pthread_join(thread, NULL);
-        sd_bus_flush_close_unref(server);
+        fake_bus_stop(&bus);
 }
 
 TestSuite(hook_unit, .init = setup, .fini = teardown, .timeout = 20);
