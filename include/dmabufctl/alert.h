@@ -53,6 +53,17 @@ struct dbc_hook {
         bool use_cgroup;        /* run it in a cgroup of its own below ours */
 };
 
+/* The hook's environment: envp[0] is PATH=DBC_HOOK_PATH, then the seven
+ * DMABUFCTL_* values of a (EVENT, CGROUP, POLICY, DMABUF_BYTES,
+ * LIMIT_BYTES, ACTION, TARGET), then NULL. */
+#define DBC_HOOK_ENV_N 8
+struct dbc_hook_env {
+        char *envp[DBC_HOOK_ENV_N + 1];
+        char buf[DBC_HOOK_ENV_N][4200];
+};
+/* Returns 0, or -ENAMETOOLONG for a value that does not fit. */
+int dbc_hook_env_fill(struct dbc_hook_env *e, const struct dbc_alert *a);
+
 /* One run of the hook. */
 struct dbc_hook_run {
         pid_t pid;

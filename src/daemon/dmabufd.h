@@ -18,6 +18,10 @@
 #define FREEZE_CONFIRM_MS 1000
 /* How long the alert hook may run before it is killed with its cgroup. */
 #define HOOK_TIMEOUT_MS 5000
+/* A hook run as a transient unit is killed by systemd at HOOK_TIMEOUT_MS
+ * (RuntimeMaxSec=); if its end was not heard of this much later, dmabufd
+ * kills the unit itself and stops waiting. */
+#define HOOK_UNIT_SLACK_MS 5000
 /* How long after a cgroup named like an unresolved unit appeared the passes
  * ask systemd again for the unit's cgroup. */
 #define UNIT_RETRY_MS 10000
@@ -97,6 +101,9 @@ struct daemon {
         struct hook_run *hooks;
         unsigned n_hooks;
         bool hook_cgroup_warned;        /* said once that the hook has no cgroup of its own */
+        bool hook_units_off;            /* hooks by fork: no systemd, or it refused a transient unit */
+        bool bus_attached;              /* bus attached to event, for the hooks' units */
+        unsigned hook_serial;           /* in the names of the hooks' units */
 };
 
 /* tree.c: the cgroups of the tree and which of them are policed. */

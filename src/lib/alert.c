@@ -144,18 +144,14 @@ static int hook_cgroup_make(char **ret_path) {
         return fd;
 }
 
-int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret) {
-        struct dbc_hook_run run = { .cgroup_fd = -1 };
-        int go[2] = { -1, -1 };         /* the child waits on go[0] for its cgroup */
-        char env[8][4200];
-        char *envp[9];
+int dbc_hook_env_fill(struct dbc_hook_env *e, const struct dbc_alert *a) {
         size_t n = 0;
 
 #define ENV(...) do {                                                           \
-                int _k = snprintf(env[n], sizeof(env[n]), __VA_ARGS__);         \
-                if (_k < 0 || (size_t) _k >= sizeof(env[n]))                    \
+                int _k = snprintf(e->buf[n], sizeof(e->buf[n]), __VA_ARGS__);  \
+                if (_k < 0 || (size_t) _k >= sizeof(e->buf[n]))                 \
                         return -ENAMETOOLONG;                                   \
-                envp[n] = env[n];                                               \
+                e->envp[n] = e->buf[n];                                         \
                 n++;                                                            \
         } while (0)
 
@@ -168,8 +164,19 @@ int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struc
         ENV("DMABUFCTL_ACTION=%s", a->action ? a->action : "none");
         ENV("DMABUFCTL_TARGET=%s", a->target ? a->target : "");
 #undef ENV
-        envp[n] = NULL;
+        e->envp[n] = NULL;
+        return 0;
+}
 
+int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret) {
+        struct dbc_hook_run run = { .cgroup_fd = -1 };
+        int go[2] = { -1, -1 };         /* the child waits on go[0] for its cgroup */
+        struct dbc_hook_env env;
+        int k;
+
+        k = dbc_hook_env_fill(&env, a);
+        if (k < 0)
+                return k;
         if (hook->fd < 0)
                 return -EBADF;
         if (hook->use_cgroup) {
@@ -185,14 +192,14 @@ int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struc
 
         run.pid = fork();
         if (run.pid < 0) {
-                int k = -errno;
+                k = -errno;
                 dbc_hook_run_done(&run);
                 closep(&go[0]);
                 closep(&go[1]);
                 return k;
         }
         if (run.pid == 0)
-                hook_child(hook, go[0], envp);
+                hook_child(hook, go[0], env.envp);
         closep(&go[0]);
         if (go[1] >= 0) {
                 /* Not from the child itself: if the move fails (a cgroup

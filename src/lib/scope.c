@@ -36,6 +36,24 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
+int dbc_transient_unit_new(sd_bus *bus, const char *name, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DBC_SD_DEST, DBC_SD_PATH, DBC_SD_MANAGER, "StartTransientUnit");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", name, "fail");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int dbc_transient_unit_end(sd_bus_message *m) {
+        return sd_bus_message_append(m, "a(sa(sv))", 0);
+}
+
 static int append_properties(sd_bus_message *m, const char *slice, const char *description,
                              pid_t pid, uint64_t memory_max) {
         int r;
@@ -74,16 +92,13 @@ int dbc_scope_start(sd_bus *bus, const char *name, const char *slice, const char
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_new_method_call(bus, &m, DBC_SD_DEST, DBC_SD_PATH, DBC_SD_MANAGER, "StartTransientUnit");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "ss", name, "fail");
+        r = dbc_transient_unit_new(bus, name, &m);
         if (r < 0)
                 return r;
         r = append_properties(m, slice, description, pid, memory_max);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        r = dbc_transient_unit_end(m);
         if (r < 0)
                 return r;
         r = sd_bus_call(bus, m, (uint64_t) timeout_ms * 1000, &error, &reply);

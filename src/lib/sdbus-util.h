@@ -20,3 +20,9 @@ int dbc_bus_error(const sd_bus_error *e, int r, char **ret_error);
 /* LoadUnit(unit) and check its LoadState is "loaded" (-ENXIO otherwise).
  * *ret_path: its object path. */
 int dbc_unit_object(sd_bus *bus, const char *unit, char **ret_path, char **ret_error);
+
+/* StartTransientUnit(name, "fail", ...): the call with its first two
+ * arguments, for the caller to append the a(sv) of properties, then
+ * dbc_transient_unit_end() (no auxiliary units). */
+int dbc_transient_unit_new(sd_bus *bus, const char *name, sd_bus_message **ret);
+int dbc_transient_unit_end(sd_bus_message *m);

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbc_unit_resolve() over sd-bus, against a stand-in for systemd's manager
- * on a private socketpair connection (as systemctl talks to systemd on its
- * private socket). The real systemd is the VM tests' job. */
+ * (fake-bus.h). */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-id128.h>
 
 #include "dmabufctl/macro.h"
 #include "dmabufctl/unit.h"
+
+#include "fake-bus.h"
 
 struct fake_unit {
         const char *name;
@@ -66,50 +64,23 @@ static const sd_bus_vtable unit_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static sd_bus *server, *client;
-static pthread_t thread;
+static struct fake_bus bus;
+#define client bus.client
 
-static void *serve(void *arg) {
-        for (;;) {
-                int k = sd_bus_process(server, NULL);
-
-                if (k < 0)
-                        break;          /* the client hung up */
-                if (k > 0)
-                        continue;
-                if (sd_bus_wait(server, UINT64_MAX) < 0)
-                        break;
-        }
-        return NULL;
-}
-
-static void setup(void) {
-        sd_id128_t id;
-        int fd[2];
-
-        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd), 0);
-        cr_assert_geq(sd_id128_randomize(&id), 0);
-
-        cr_assert_geq(sd_bus_new(&server), 0);
-        cr_assert_geq(sd_bus_set_fd(server, fd[0], fd[0]), 0);
-        cr_assert_geq(sd_bus_set_server(server, 1, id), 0);
+static void add_objects(sd_bus *server) {
         cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 cr_assert_geq(sd_bus_add_object_vtable(server, NULL, units[i].path, units[i].interface,
                                                        unit_vtable, (void *) &units[i]), 0);
-        cr_assert_geq(sd_bus_start(server), 0);
+}
 
-        cr_assert_geq(sd_bus_new(&client), 0);
-        cr_assert_geq(sd_bus_set_fd(client, fd[1], fd[1]), 0);
-        cr_assert_geq(sd_bus_start(client), 0);
-        cr_assert_eq(pthread_create(&thread, NULL, serve, NULL), 0);
+static void setup(void) {
+        fake_bus_start(&bus, add_objects);
 }
 
 static void teardown(void) {
-        sd_bus_flush_close_unref(client);
-        pthread_join(thread, NULL);
-        sd_bus_flush_close_unref(server);
+        fake_bus_stop(&bus);
 }
 
 TestSuite(unit_bus, .init = setup, .fini = teardown, .timeout = 20);
