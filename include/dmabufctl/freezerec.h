@@ -32,13 +32,17 @@ struct dbc_freeze_record {
 void dbc_freeze_records_free(struct dbc_freeze_record *r, size_t n);
 
 /* Write r as DIR/ID (temporary file + rename; DIR created 0700 if
- * missing). Returns 0 or a negative errno. */
+ * missing). DIR must be a directory (not a symlink) owned by the effective
+ * user and writable by nobody else: -EPERM otherwise. Returns 0 or a
+ * negative errno. */
 int dbc_freeze_record_write(const char *dir, const struct dbc_freeze_record *r);
 
 /* Remove DIR/ID; gone already is no error. */
 int dbc_freeze_record_remove(const char *dir, uint64_t id);
 
-/* Every record of dir, in id order (none when dir does not exist).
- * Malformed files are skipped and counted in *ret_bad (may be NULL).
+/* Every record of dir, in id order (none when dir does not exist; -EPERM
+ * when it is not the daemon's own, as for dbc_freeze_record_write()).
+ * A record whose path is not a cgroup below the root ("..", ".", empty
+ * components) is malformed. Malformed files are skipped and counted in *ret_bad (may be NULL).
  * Returns 0 or a negative errno. */
 int dbc_freeze_records_read(const char *dir, struct dbc_freeze_record **ret, size_t *ret_n, size_t *ret_bad);

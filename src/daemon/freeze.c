@@ -23,7 +23,8 @@ int daemon_freeze(struct daemon *d, struct node *n, const struct dbc_target *t) 
         k = dbc_freeze_record_write(d->state_dir, &rec);
         if (k < 0) {
                 log_err(d, "%s (policy %s): not freezing %s: cannot record the freeze in %s: %s", n->path, p->name,
-                        t->path, d->state_dir, strerror(-k));
+                        t->path, d->state_dir,
+                        k == -EPERM ? "not a directory of this user that only it may write" : strerror(-k));
                 return -ECANCELED;
         }
         k = dbc_cgroup_freeze(t->fd, FREEZE_CONFIRM_MS);
@@ -87,7 +88,8 @@ void daemon_thaw(struct daemon *d, enum thaw_what what) {
 
         k = dbc_freeze_records_read(d->state_dir, &recs, &n, &bad);
         if (k < 0) {
-                log_err(d, "cannot read the freeze records in %s: %s", d->state_dir, strerror(-k));
+                log_err(d, "cannot read the freeze records in %s: %s", d->state_dir,
+                        k == -EPERM ? "not a directory of this user that only it may write" : strerror(-k));
                 return;
         }
         if (bad > 0)
@@ -126,7 +128,8 @@ int daemon_list_frozen(struct daemon *d, FILE *f) {
 
         k = dbc_freeze_records_read(d->state_dir, &recs, &n, NULL);
         if (k < 0) {
-                log_err(d, "cannot read the freeze records in %s: %s", d->state_dir, strerror(-k));
+                log_err(d, "cannot read the freeze records in %s: %s", d->state_dir,
+                        k == -EPERM ? "not a directory of this user that only it may write" : strerror(-k));
                 return k;
         }
         for (size_t i = 0; i < n; i++) {

@@ -26,7 +26,7 @@ static int write_at(int dirfd, const char *name, const char *value) {
         _cleanup_close_ int fd = -1;
         size_t n = strlen(value);
 
-        fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
         ssize_t k = write(fd, value, n);

@@ -15,11 +15,14 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/macro.h"
@@ -354,14 +357,59 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_fai
         return 0;
 }
 
+/* The path comes from the tree, a policy or a freeze record: it never
+ * leaves the root and never goes through a symlink (cgroupfs has none; a
+ * fixture tree or a forged record might). openat2() says so to the kernel;
+ * where it is missing (before 5.6), a walk that opens one component at a
+ * time with O_NOFOLLOW and refuses "." and "..". */
+static int open_beneath_walk(int rootfd, const char *rel) {
+        _cleanup_close_ int cur = -1;
+        const char *p = rel;
+
+        cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0)
+                return -errno;
+        while (*p) {
+                char name[NAME_MAX + 1];
+                size_t n = strcspn(p, "/");
+                int next;
+
+                if (n == 0) {
+                        p++;
+                        continue;
+                }
+                if (n > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(name, p, n);
+                name[n] = '\0';
+                if (streq(name, ".") || streq(name, ".."))
+                        return -EXDEV;
+                next = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return -errno;
+                close(cur);
+                cur = next;
+                p += n;
+        }
+        return TAKE_FD(cur);
+}
+
 int dbc_cgroup_open(struct dbc_root *r, const char *path) {
+        struct open_how how = {
+                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
         const char *rel = path;
-        int fd;
+        long fd;
 
         while (*rel == '/')
                 rel++;
-        fd = openat(r->fd, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
+        fd = syscall(SYS_openat2, r->fd, *rel ? rel : ".", &how, sizeof(how));
+        if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+                return open_beneath_walk(r->fd, rel);   /* EPERM: a seccomp filter without openat2 */
+        if (fd < 0)
+                return -errno;
+        return (int) fd;
 }
 
 int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret, const char **ret_failed) {

@@ -28,12 +28,53 @@ void dbc_freeze_records_free(struct dbc_freeze_record *r, size_t n) {
         free(r);
 }
 
+/* A cgroup below the root: "/a/b", no empty, "." or ".." component (a
+ * forged record must not lead a thaw anywhere else; the open refuses
+ * symlinks and escapes as well). */
+static bool path_is_cgroup(const char *p) {
+        if (streq(p, "/"))
+                return false;
+        while (*p) {
+                size_t n;
+
+                if (*p++ != '/')
+                        return false;
+                n = strcspn(p, "/");
+                if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+                        return false;
+                p += n;
+        }
+        return true;
+}
+
+/* The records' directory is the daemon's own: a real directory (not a
+ * symlink), owned by the daemon's user and writable by nobody else, so no
+ * one else can plant a record that makes it thaw or write anything.
+ * Creates it (0700) when missing. */
+static int state_dir_open(const char *dir, bool create) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return -EPERM;
+        return TAKE_FD(fd);
+}
+
 int dbc_freeze_record_write(const char *dir, const struct dbc_freeze_record *r) {
         _cleanup_free_ char *path = NULL, *tmp = NULL, *text = NULL;
         int len;
 
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return -errno;
+        _cleanup_close_ int dfd = state_dir_open(dir, true);
+
+        if (dfd < 0)
+                return dfd;
         if (asprintf(&path, "%s/%" PRIu64, dir, r->id) < 0 || asprintf(&tmp, "%s/.%" PRIu64 ".tmp", dir, r->id) < 0)
                 return -ENOMEM;
         /* path last: a cgroup name may hold a newline; it runs to the end. */
@@ -67,6 +108,8 @@ static int parse_record(char *buf, struct dbc_freeze_record *ret) {
                         r.path = strndup(line + 5, n - 1);
                         if (!r.path)
                                 goto oom;
+                        if (!path_is_cgroup(r.path))
+                                goto bad;
                         break;
                 }
                 next = strchr(line, '\n');
@@ -114,9 +157,20 @@ int dbc_freeze_records_read(const char *dir, struct dbc_freeze_record **ret, siz
         struct dirent *de;
         int k = 0;
 
-        d = opendir(dir);
-        if (!d && errno != ENOENT)
-                return -errno;
+        k = state_dir_open(dir, false);
+        if (k == -ENOENT)
+                k = 0;
+        else if (k < 0)
+                return k;
+        else {
+                d = fdopendir(k);
+                if (!d) {
+                        int e = -errno;
+                        close(k);
+                        return e;
+                }
+                k = 0;
+        }
         while (d && (errno = 0, de = readdir(d))) {
                 char buf[8192];
 

@@ -3,10 +3,12 @@
  * by hand with a fake clock: grace, cooldown, the offender and the never-act
  * list, memory.events, cgroups that come and go. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dmabufctl/freezerec.h"
 #include "tree-util.h"
@@ -229,6 +231,59 @@ Test(daemon, orphans_thawed_by_id) {
         cr_assert_eq(n_records(), 1, "the live daemon's record was dropped, or the orphans' kept");
         snprintf(p, sizeof(p), "%s/777", state);
         cr_assert_eq(access(p, F_OK), 0);
+}
+
+/* A forged record must not lead a thaw out of the tree, through a symlink,
+ * or anywhere at all when the records' directory is not the daemon's own. */
+Test(daemon, forged_records_write_nothing) {
+        char p[512], victim[160], cmd[512];
+        struct stat st;
+        FILE *f;
+        int fd;
+
+        snprintf(victim, sizeof(victim), "%s.victim", tree);
+        f = fopen(victim, "we");
+        cr_assert_not_null(f);
+        fputs("SECRET\n", f);
+        fclose(f);
+        /* A symlink inside the tree pointing out of it, and a record that
+         * climbs out with "..": both name a cgroup.freeze of the victim. */
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/evil' && ln -s '%s' '%s/evil/cgroup.freeze' && ln -s '%s' '%s/link'",
+                 tree, victim, tree, tree, tree);
+        cr_assert_eq(system(cmd), 0);
+        fd = dbc_cgroup_open(d.root, "/evil");
+        cr_assert_geq(fd, 0);
+        uint64_t id;
+        cr_assert_eq(dbc_cgroup_id(fd, &id), 0);
+        close(fd);
+        cr_assert_lt(dbc_cgroup_open(d.root, "/link"), 0, "a symlink in the tree was followed");
+        cr_assert_lt(dbc_cgroup_open(d.root, "/evil/../.."), 0, "a path left the root");
+        snprintf(p, sizeof(p), "%s/%llu", state, (unsigned long long) id);
+        mkdir(state, 0700);
+        f = fopen(p, "we");
+        cr_assert_not_null(f);
+        fprintf(f, "id=%llu\npolicy=media\npid=999999\nstart=1\npath=/../evil\n", (unsigned long long) id);
+        fclose(f);
+        snprintf(p, sizeof(p), "%s/1", state);
+        f = fopen(p, "we");
+        cr_assert_not_null(f);
+        fprintf(f, "id=%llu\npolicy=media\npid=999999\nstart=1\npath=/evil\n", (unsigned long long) id);
+        fclose(f);
+        daemon_thaw(&d, THAW_ORPHANS);
+        f = fopen(victim, "re");
+        cr_assert_not_null(f);
+        cr_assert_not_null(fgets(p, sizeof(p), f));
+        fclose(f);
+        cr_assert_str_eq(p, "SECRET\n", "a thaw wrote through a symlink or out of the tree");
+        /* A records directory others may write to is refused whole. */
+        cr_assert_eq(chmod(state, 0777), 0);
+        struct dbc_freeze_record *r = NULL;
+        size_t n = 0;
+        cr_assert_eq(dbc_freeze_records_read(state, &r, &n, NULL), -EPERM);
+        struct dbc_freeze_record w = { .id = 1, .path = (char *) "/evil", .policy = (char *) "x", .pid = 1, .start = 1 };
+        cr_assert_eq(dbc_freeze_record_write(state, &w), -EPERM);
+        cr_assert_eq(lstat(victim, &st), 0);
+        unlink(victim);
 }
 
 Test(daemon, restarted_unit_is_not_hit) {
