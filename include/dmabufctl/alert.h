@@ -67,6 +67,7 @@ int dbc_hook_env_fill(struct dbc_hook_env *e, const struct dbc_alert *a);
 /* One run of the hook. */
 struct dbc_hook_run {
         pid_t pid;
+        int pidfd;              /* pidfd_open() of pid, -1 without (Linux < 5.3) */
         int cgroup_fd;          /* its own cgroup, or -1: its process group only */
         char *cgroup;           /* that cgroup's path, for rmdir */
         int cgroup_error;       /* why there is none although use_cgroup (negative errno), else 0 */
@@ -86,12 +87,17 @@ struct dbc_hook_run {
  * exec failing in the child shows as exit status 127). */
 int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret);
 
-/* Kill the run: cgroup.kill of its cgroup, else SIGKILL to its process
- * group. */
+/* Kill the run: cgroup.kill of its cgroup, and always SIGKILL to its main
+ * process (through its pidfd) and its process group: a hook that moved
+ * itself out of its cgroup is caught all the same. */
 void dbc_hook_kill(struct dbc_hook_run *run);
 
+/* Reap the main process, waiting at most timeout_ms for it to end.
+ * Returns 0, or -ETIMEDOUT (it is left unreaped). */
+int dbc_hook_wait(struct dbc_hook_run *run, unsigned timeout_ms);
+
 /* After the main process was reaped: kill what is left in its cgroup,
- * wait briefly for it to empty, remove it. Returns 0, or the negative errno
+ * wait briefly for it to empty, remove it, close the pidfd. Returns 0, or the negative errno
  * of the rmdir (-EBUSY: something would not die). */
 int dbc_hook_run_done(struct dbc_hook_run *run);
 

@@ -18,6 +18,8 @@
 #define FREEZE_CONFIRM_MS 1000
 /* How long the alert hook may run before it is killed with its cgroup. */
 #define HOOK_TIMEOUT_MS 5000
+/* After SIGKILL, how long stopping waits for a hook to be reaped. */
+#define HOOK_REAP_MS 1000
 /* A hook run as a transient unit is killed by systemd at HOOK_TIMEOUT_MS
  * (RuntimeMaxSec=); if its end was not heard of this much later, dmabufd
  * kills the unit itself and stops waiting. */

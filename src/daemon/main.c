@@ -232,8 +232,9 @@ static int run_loop(struct daemon *d) {
 
         k = sd_event_loop(d->event);
         (void) sd_notify(0, "STOPPING=1");
-        daemon_hooks_kill_all(d);
+        /* Thaw first: nothing a hook does may keep a cgroup frozen. */
         daemon_thaw(d, THAW_STOPPING);
+        daemon_hooks_kill_all(d);
         sd_event_source_disable_unref(timer);
         sd_event_source_disable_unref(io);
         return k;

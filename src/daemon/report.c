@@ -138,7 +138,7 @@ static void hook_fork(struct daemon *d, struct hook_run *h) {
         int k;
 
         h->is_unit = false;
-        h->run = (struct dbc_hook_run) { .cgroup_fd = -1 };
+        h->run = (struct dbc_hook_run) { .pidfd = -1, .cgroup_fd = -1 };
         k = dbc_hook_spawn(&spec, &h->alert, &h->run);
         if (k == 0 && h->run.cgroup_error < 0 && !d->hook_cgroup_warned) {
                 d->hook_cgroup_warned = true;
@@ -157,7 +157,7 @@ static void hook_fork(struct daemon *d, struct hook_run *h) {
         if (k < 0) {
                 log_err(d, "cannot watch alert hook %s: %s", h->hook, strerror(-k));
                 dbc_hook_kill(&h->run);
-                (void) waitpid(h->run.pid, NULL, 0);
+                (void) dbc_hook_wait(&h->run, HOOK_REAP_MS);
                 hook_free(h);
         }
 }
@@ -312,7 +312,9 @@ void daemon_hooks_kill_all(struct daemon *d) {
                         (void) dbc_hook_unit_kill(d->bus, &h->unit);
                 else {
                         dbc_hook_kill(&h->run);
-                        (void) waitpid(h->run.pid, NULL, 0);
+                        if (dbc_hook_wait(&h->run, HOOK_REAP_MS) < 0)
+                                log_warn(d, "alert hook %s (%s) not gone %ums after SIGKILL: not waiting longer",
+                                         h->hook, h->event, HOOK_REAP_MS);
                 }
                 hook_free(h);
         }

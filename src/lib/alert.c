@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <syslog.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
@@ -169,7 +171,7 @@ int dbc_hook_env_fill(struct dbc_hook_env *e, const struct dbc_alert *a) {
 }
 
 int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struct dbc_hook_run *ret) {
-        struct dbc_hook_run run = { .cgroup_fd = -1 };
+        struct dbc_hook_run run = { .pidfd = -1, .cgroup_fd = -1 };
         int go[2] = { -1, -1 };         /* the child waits on go[0] for its cgroup */
         struct dbc_hook_env env;
         int k;
@@ -219,6 +221,9 @@ int dbc_hook_spawn(const struct dbc_hook *hook, const struct dbc_alert *a, struc
         /* Also from the parent, so that the group exists before anyone
          * signals it (whichever runs first wins; the other gets EACCES). */
         (void) setpgid(run.pid, run.pid);
+        /* Unreaped, so the pid is still the hook's: its pidfd names it for
+         * good, whatever it does to its cgroup or group. */
+        run.pidfd = (int) syscall(SYS_pidfd_open, run.pid, 0U);
         *ret = run;
         return 0;
 }
@@ -233,13 +238,35 @@ static int cgroup_kill(int cgroup_fd) {
 }
 
 void dbc_hook_kill(struct dbc_hook_run *run) {
-        if (run->cgroup_fd >= 0 && cgroup_kill(run->cgroup_fd) == 0)
-                return;
-        /* No cgroup of its own: the process group. The hook is our unreaped
-         * child, so its pid (and the group it leads) cannot have been
-         * reused: signalling the group by number is safe here. */
+        /* The cgroup takes whatever the hook started, setsid or not; but a
+         * hook may move itself out of it, so its main process is always
+         * killed by its pidfd, and its process group too. */
+        if (run->cgroup_fd >= 0)
+                (void) cgroup_kill(run->cgroup_fd);
+        if (run->pidfd >= 0)
+                (void) syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0U);
+        /* The hook is our unreaped child, so its pid (and the group it
+         * leads) cannot have been reused: signalling the group by number
+         * is safe here. */
         if (run->pid > 0)
                 (void) kill(-run->pid, SIGKILL);
+}
+
+int dbc_hook_wait(struct dbc_hook_run *run, unsigned timeout_ms) {
+        for (unsigned waited = 0;; waited += 10) {
+                pid_t p = waitpid(run->pid, NULL, WNOHANG);
+
+                if (p == run->pid || (p < 0 && errno == ECHILD))
+                        return 0;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                if (run->pidfd >= 0) {
+                        struct pollfd pfd = { .fd = run->pidfd, .events = POLLIN };
+
+                        (void) poll(&pfd, 1, 10);
+                } else
+                        (void) usleep(10000);
+        }
 }
 
 static bool cgroup_populated(int cgroup_fd) {
@@ -268,6 +295,10 @@ int dbc_hook_run_done(struct dbc_hook_run *run) {
                         (void) usleep(1000);
                 close(run->cgroup_fd);
                 run->cgroup_fd = -1;
+        }
+        if (run->pidfd >= 0) {
+                close(run->pidfd);
+                run->pidfd = -1;
         }
         if (run->cgroup && rmdir(run->cgroup) < 0)
                 k = -errno;

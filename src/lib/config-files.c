@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -351,6 +352,106 @@ int config_read_files(struct config_state *s, const struct dbc_config_source *sr
         return read_dropins(s, layers, n);
 }
 
+/* The kernel runs a "#!" hook's interpreter by its path, which dmabufd
+ * never opens: resolve that path here through trusted walks only. A walk
+ * stops at a symlink whose directory it has already judged (so only root
+ * could change it); its target replaces it and the walk starts again, at
+ * most 40 times, like the kernel's own limit. The resolved file must be a
+ * trusted executable regular file and no "#!" script itself. Returns 0 when
+ * it is, 1 when a refusal was added, or a negative errno. */
+/* A refusal was added to the diagnostics: 1, or diag_add()'s error. */
+static int refused(int k) {
+        return k < 0 ? k : 1;
+}
+
+static int check_interpreter(struct config_state *s, const char *hook, int hookfd) {
+        /* The kernel looks the path up from the real "/", whatever root the
+         * configuration was walked from (a test tree). */
+        const struct dbc_trust real = { .root = "/", .owner = s->trust->owner };
+        _cleanup_free_ char *path = NULL;
+        char buf[257];
+        ssize_t n;
+        size_t len;
+        char *nl, *p;
+
+        n = pread(hookfd, buf, sizeof buf - 1, 0);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        nl = memchr(buf, '\n', (size_t) n);
+        if (!nl)
+                return refused(diag_add(s->diags, hook, 0, "refused: its \"#!\" line is longer than 255 bytes"));
+        *nl = '\0';
+        p = buf + 2;
+        p += strspn(p, " \t");
+        len = strcspn(p, " \t");
+        p[len] = '\0';
+        if (p[0] != '/')
+                return refused(diag_add(s->diags, hook, 0, "refused: its interpreter \"%s\" is not an absolute path", p));
+        path = strdup(p);
+        if (!path)
+                return -ENOMEM;
+        for (unsigned hops = 0;; hops++) {
+                _cleanup_(dbc_trust_refusal_done) struct dbc_trust_refusal r = {};
+                _cleanup_close_ int fd = dbc_trust_open(&real, path, &r);
+                _cleanup_free_ char *target = NULL, *next = NULL;
+                struct stat st;
+                char head[2];
+                ssize_t k;
+
+                if (fd >= 0) {
+                        if (fstat(fd, &st) < 0)
+                                return -errno;
+                        if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                                return refused(diag_add(s->diags, hook, 0,
+                                                "refused: its interpreter %s (%s) is not an executable regular file",
+                                                p, path));
+                        /* env(1) would look its argument up in PATH,
+                         * a program nobody checked. */
+                        if (streq(strrchr(path, '/') + 1, "env") || streq(strrchr(p, '/') + 1, "env"))
+                                return refused(diag_add(s->diags, hook, 0,
+                                                        "refused: its interpreter %s is env(1), which runs a program "
+                                                        "found by PATH; name the interpreter itself", p));
+                        if (pread(fd, head, 2, 0) == 2 && head[0] == '#' && head[1] == '!')
+                                return refused(diag_add(s->diags, hook, 0, "refused: its interpreter %s is a \"#!\" script",
+                                                p));
+                        return 0;
+                }
+                if (fd != -EPERM || !r.what || !streq(r.why, "a symbolic link") || hops >= 40) {
+                        char e[96];
+
+                        if (fd == -ENOMEM)
+                                return fd;
+                        if (fd == -EPERM && r.what)
+                                return refused(diag_add(s->diags, hook, 0,
+                                                "refused: its interpreter %s: %s is %s (dmabufd runs as root and runs what it names)",
+                                                p, r.what, hops >= 40 ? "too many symbolic links" : r.why));
+                        return refused(diag_add(s->diags, hook, 0, "refused: its interpreter %s: %s", p,
+                                        errno_describe(-fd, e)));
+                }
+                /* r.what is a symlink in a trusted directory: follow it. */
+                target = calloc(1, PATH_MAX);
+                if (!target)
+                        return -ENOMEM;
+                k = readlink(r.what, target, PATH_MAX - 1);
+                if (k < 0)
+                        return refused(diag_add(s->diags, hook, 0, "refused: its interpreter %s: cannot read link %s", p,
+                                        r.what));
+                target[k] = '\0';
+                {
+                        const char *rest = path + strlen(r.what);
+                        char *dir = strrchr(r.what, '/');
+
+                        *dir = '\0';
+                        if (target[0] == '/' ? asprintf(&next, "%s%s", target, rest) < 0
+                                             : asprintf(&next, "%s/%s%s", r.what, target, rest) < 0)
+                                return -ENOMEM;
+                }
+                free(path);
+                path = TAKE_PTR(next);
+        }
+}
+
 /* The hook named by alert-hook, opened once and checked like the files:
  * it is executed from this fd. */
 int config_open_hook(struct config_state *s) {
@@ -374,6 +475,12 @@ int config_open_hook(struct config_state *s) {
         /* A "#!" script is run by its interpreter through /proc/self/fd/3,
          * which must then stay open across the exec (alert.h). */
         c->hook_script = pread(fd, head, 2, 0) == 2 && head[0] == '#' && head[1] == '!';
+        if (c->hook_script) {
+                int k = check_interpreter(s, c->alert_hook, fd);
+
+                if (k != 0)
+                        return k < 0 ? k : 0;
+        }
         c->hook_fd = TAKE_FD(fd);
         return 0;
 }
