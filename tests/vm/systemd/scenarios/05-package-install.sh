@@ -14,7 +14,17 @@ set -- /usr/lib/vm/debs/*.deb
 for k in /bin/kill /usr/bin/kill /sbin/kill /usr/sbin/kill; do
 	[ ! -e $k ] || fail "$k exists: the root file system has procps, the reload proof needs it absent"
 done
-dpkg -i "$@" || fail "dpkg -i failed"
+# Something early in the boot may still hold dpkg's lock: wait for it (up
+# to 2 minutes) as an administrator would, and say who held it.
+i=0
+until dpkg -i "$@" 2> /tmp/dpkg.err; do
+	cat /tmp/dpkg.err >&2
+	grep -q 'lock' /tmp/dpkg.err || fail "dpkg -i failed"
+	i=$((i + 1))
+	[ $i -lt 120 ] || { cat /proc/locks >&2; fail "dpkg -i: the lock stayed held for 2 minutes"; }
+	[ $i -gt 1 ] || { echo "dpkg's lock is held; /proc/locks:"; cat /proc/locks; }
+	sleep 1
+done
 dpkg-query -W -f '${Package} ${Version} ${Status}\n' dmabufctl dmabufd
 
 for f in /usr/bin/dmabufctl /usr/sbin/dmabufd; do
