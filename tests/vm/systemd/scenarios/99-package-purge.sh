@@ -15,7 +15,9 @@ echo '[policy:admin]
 cgroup = /admin.slice
 dmabuf.max = 1G' > /etc/dmabufctl/policies.d/admin.conf
 
-dpkg --purge dmabufd dmabufctl || fail "dpkg --purge failed"
+# Debug-symbol packages depend on theirs and go with them.
+dbg=$(dpkg-query -W -f '${Package}\n' 'dmabufctl-dbgsym' 'dmabufd-dbgsym' 2>/dev/null)
+dpkg --purge $dbg dmabufd dmabufctl || fail "dpkg --purge failed"
 [ "$(systemctl show -P LoadState dmabufd.service)" = not-found ] ||
 	fail "dmabufd.service is still $(systemctl show -P LoadState dmabufd.service)"
 [ "$(systemctl show -P ActiveState dmabufd.service)" = inactive ] || fail "dmabufd still runs"
