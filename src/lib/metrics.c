@@ -107,8 +107,14 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
                    "dmabufd_evaluations_total %" PRIu64 "\n"
                    "# HELP dmabufd_last_evaluation_seconds Time of the last evaluation pass (Unix seconds).\n"
                    "# TYPE dmabufd_last_evaluation_seconds gauge\n"
-                   "dmabufd_last_evaluation_seconds %.3f\n",
-                m->evaluations, m->last_evaluation);
+                   "dmabufd_last_evaluation_seconds %.3f\n"
+                   "# HELP dmabufd_memory_stat_reads_total memory.stat files read by the passes.\n"
+                   "# TYPE dmabufd_memory_stat_reads_total counter\n"
+                   "dmabufd_memory_stat_reads_total %" PRIu64 "\n"
+                   "# HELP dmabufd_pass_overruns_total Passes that took longer than the interval.\n"
+                   "# TYPE dmabufd_pass_overruns_total counter\n"
+                   "dmabufd_pass_overruns_total %" PRIu64 "\n",
+                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns);
         fflush(f);
         return ferror(f) ? -EIO : 0;
 }
