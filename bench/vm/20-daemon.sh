@@ -4,8 +4,11 @@
 # 1,000 policed cgroups with the memory controller under /bench.slice, five
 # of them holding dma-buf that allocd allocated for them (charge_pid_fd),
 # one of those close to its dmabuf.max.
-#  1. CPU per pass of dmabufd (interval 100ms, grace long enough never to
-#     act) over a window, against floor-daemon, which preads each
+#  1. CPU per pass of dmabufd (interval 100ms, the default metrics-interval
+#     of 15s, grace long enough never to act) over windows from one metrics
+#     write to the one two metrics-intervals later (so each window holds two
+#     passes that read every memory.stat for the metrics, as a steady
+#     state does), against floor-daemon, which preads each
 #     memory.stat once per pass through kept fds; and the share of cgroups
 #     whose memory.stat dmabufd read per pass (its
 #     dmabufd_memory_stat_reads_total counter: the kernel keeps no per-file
@@ -20,7 +23,7 @@ for p in dmabufd floor-daemon allocd client; do
 	command -v $p >/dev/null || skip "$p is not in the VM (bench/daemon-vm passes it with --bin)"
 done
 N=${BENCH_CGROUPS:-1000}
-WINDOW=20
+MINT=15
 ETC=/etc/dmabufd-bench
 METRICS=/run/dmabufctl/metrics.prom
 mkdir -p -m 755 $ETC /run/dmabufctl
@@ -53,8 +56,8 @@ for k in 0 1 2 3 4; do
 done
 
 conf() {        # conf INTERVAL GRACE: the bench's configuration
-	printf '[daemon]\ninterval = %s\ngrace = %s\ncooldown = 1min\nmetrics-file = %s\nmetrics-interval = 1s\n\n[policy:bench]\ncgroup = /bench.slice/app-*.scope\ndmabuf.max = 64M\naction = kill\n' \
-		"$1" "$2" $METRICS > $ETC/dmabufctl.conf
+	printf '[daemon]\ninterval = %s\ngrace = %s\ncooldown = 1min\nmetrics-file = %s\nmetrics-interval = %ss\n\n[policy:bench]\ncgroup = /bench.slice/app-*.scope\ndmabuf.max = 64M\naction = kill\n' \
+		"$1" "$2" $METRICS $MINT > $ETC/dmabufctl.conf
 	chmod 644 $ETC/dmabufctl.conf
 }
 metric() { sed -n "s/^$1 //p" $METRICS; }
@@ -72,12 +75,12 @@ next_metrics() {        # wait for the next metrics write
 	_i=0
 	while [ "$(metric dmabufd_evaluations_total)" = "$_e0" ]; do
 		_i=$((_i + 1))
-		[ $_i -le 300 ] || fail "no metrics written for 30 s"
+		[ $_i -le $((MINT * 20)) ] || fail "no metrics written for $((MINT * 2)) s"
 		sleep 0.1
 	done
 }
 
-echo "== part 1: CPU per pass, $N policed cgroups, interval 100ms, ${WINDOW}s windows"
+echo "== part 1: CPU per pass, $N policed cgroups, interval 100ms, windows of two metrics-intervals (${MINT}s)"
 conf 100ms 60min
 rm -f $METRICS
 dmabufd --config $ETC/dmabufctl.conf 2>/tmp/dmabufd.log &
@@ -87,7 +90,7 @@ next_metrics
 for w in 1 2 3; do
 	next_metrics
 	e0=$(metric dmabufd_evaluations_total); r0=$(metric dmabufd_memory_stat_reads_total); c0=$(cpu_ns $D)
-	sleep $WINDOW
+	next_metrics
 	next_metrics
 	e1=$(metric dmabufd_evaluations_total); r1=$(metric dmabufd_memory_stat_reads_total); c1=$(cpu_ns $D)
 	[ -n "$r0" ] && [ -n "$r1" ] || fail "no dmabufd_memory_stat_reads_total in the metrics"
