@@ -119,7 +119,10 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
         return ferror(f) ? -EIO : 0;
 }
 
-#define METRICS_BUF (256 * 1024)
+/* Below glibc's mmap threshold (128 KiB): a larger buffer, once freed,
+ * raises that threshold and stays in dmabufd's heap from write to write
+ * (its RSS grew by the buffer's size after the second write). */
+#define METRICS_BUF (64 * 1024)
 
 int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
         _cleanup_free_ char *tmp = NULL;
@@ -141,7 +144,7 @@ int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
                 unlink(tmp);
                 return k;
         }
-        /* Few large writes: the file is about 700 bytes per cgroup (glibc
+        /* Few writes: the file is about 700 bytes per cgroup (glibc
          * ignores the size without a buffer of our own). */
         wbuf = malloc(METRICS_BUF);
         if (wbuf)
