@@ -4,7 +4,10 @@
  * once, then do PASSES passes that each read every one of them once through
  * its kept-open fd (one pread, no parsing). dmabufd's pass cannot cost less.
  * Prints the CPU time per pass (setup excluded) and the number of files.
- * Usage: floor-daemon ROOT PASSES
+ * With INTERVAL_MS, it sleeps that long between passes, as a daemon does,
+ * so each pass also pays for waking up (a cold cache, the timer, the
+ * scheduler): the floor of a pass of a daemon with that interval.
+ * Usage: floor-daemon ROOT PASSES [INTERVAL_MS]
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -59,8 +62,10 @@ int main(int argc, char *argv[]) {
         double t0, t1;
         int fd;
 
-        if (argc != 3 || (passes = strtol(argv[2], NULL, 10)) < 0) {
-                fprintf(stderr, "usage: floor-daemon ROOT PASSES\n");
+        long interval_ms = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
+
+        if ((argc != 3 && argc != 4) || (passes = strtol(argv[2], NULL, 10)) < 0 || interval_ms < 0) {
+                fprintf(stderr, "usage: floor-daemon ROOT PASSES [INTERVAL_MS]\n");
                 return 2;
         }
         fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -70,12 +75,17 @@ int main(int argc, char *argv[]) {
         }
         collect(fd);
         t0 = cpu_now();
-        for (long p = 0; p < passes; p++)
+        for (long p = 0; p < passes; p++) {
+                if (interval_ms > 0) {
+                        struct timespec ts = { interval_ms / 1000, interval_ms % 1000 * 1000000 };
+                        nanosleep(&ts, NULL);
+                }
                 for (size_t i = 0; i < n_fds; i++) {
                         ssize_t k = pread(fds[i], buf, sizeof(buf), 0);
                         if (k > 0)
                                 bytes += (unsigned long) k;
                 }
+        }
         t1 = cpu_now();
         printf("%zu files, %.1f us CPU per pass, %lu bytes\n", n_fds,
                passes ? (t1 - t0) / (double) passes * 1e6 : 0.0, bytes);

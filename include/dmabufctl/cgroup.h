@@ -112,6 +112,10 @@ int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_fai
  * itself) with O_RDONLY|O_DIRECTORY|O_CLOEXEC. Returns the fd or a negative
  * errno (-ENOENT when it does not exist). */
 int dbc_cgroup_open(struct dbc_root *r, const char *path);
+/* Open file name of a cgroup (path as above) for reading, in one system
+ * call where openat2() exists, never through a symlink. Returns the fd or a
+ * negative errno (-ENOENT when either does not exist). */
+int dbc_cgroup_open_file(struct dbc_root *r, const char *path, const char *name);
 
 /* The child cgroups of the cgroup open at dirfd, as names in name order
  * (*ret an array of *ret_n strings; free with dbc_strv_free()). */

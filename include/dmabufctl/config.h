@@ -55,6 +55,7 @@ struct dbc_config {
         uint64_t grace_ms;      /* default 2s */
         uint64_t cooldown_ms;   /* default 10s */
         char *metrics_file;     /* default /run/dmabufctl/metrics.prom */
+        uint64_t metrics_interval_ms;   /* default 15s */
         char *alert_hook;       /* NULL: none */
         char *run_parent;       /* default /dmabufctl.slice */
         char **protect;         /* globs of cgroup paths; n_protect of them */

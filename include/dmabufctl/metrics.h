@@ -26,6 +26,8 @@ struct dbc_metrics {
         const struct dbc_config *config;        /* for the policies' limits */
         uint64_t evaluations;                   /* passes so far */
         double last_evaluation;                 /* wall-clock time of the last pass, Unix seconds */
+        uint64_t memory_stat_reads;             /* memory.stat reads of the passes so far */
+        uint64_t overruns;                      /* passes that took longer than the interval */
 };
 
 /* The label set `cgroup="...",policy="..."`, escaped, for a caller that

@@ -33,6 +33,22 @@ int dbc_bus_open_system(sd_bus **ret);
  * a bus for a non-slice unit, -EINVAL for an invalid name. */
 int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret);
 
+/* dbc_unit_resolve() without waiting for systemd: the two calls go out
+ * with sd_bus_call_method_async() (the bus attached to the caller's event
+ * loop), and fn(unit, error, cgroup, userdata) is called once with the
+ * answer (error 0 and the cgroup, or dbc_unit_resolve()'s errors; a slice
+ * systemd does not know resolves by naming). fn may free the request.
+ * Returns 0 and *ret, or a negative errno (the call could not be sent). */
+struct dbc_unit_request;
+typedef void (*dbc_unit_resolved_fn)(const char *unit, int error, const char *cgroup, void *userdata);
+int dbc_unit_resolve_async(sd_bus *bus, const char *unit, dbc_unit_resolved_fn fn, void *userdata,
+                           struct dbc_unit_request **ret);
+/* Is its answer still awaited? */
+bool dbc_unit_request_running(const struct dbc_unit_request *r);
+/* Free a request; one whose answer has not come is cancelled (fn is not
+ * called). */
+void dbc_unit_request_free(struct dbc_unit_request *r);
+
 /* Resolve every `unit` policy of c (sets policy->resolved). For each one
  * that cannot be resolved, warn(policy, error, userdata) is called once and
  * the policy is skipped; error is dbc_unit_resolve()'s, or -EEXIST when the

@@ -11,6 +11,7 @@
 #include "dmabufctl/grace.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/memstat.h"
+#include "dmabufctl/metrics.h"
 #include "dmabufctl/policy.h"
 #include "dmabufctl/target.h"
 
@@ -24,19 +25,21 @@
  * (RuntimeMaxSec=); if its end was not heard of this much later, dmabufd
  * kills the unit itself and stops waiting. */
 #define HOOK_UNIT_SLACK_MS 5000
-/* How long after a cgroup named like an unresolved unit appeared the passes
- * ask systemd again for the unit's cgroup. */
+/* How long after a cgroup named like an unresolved unit appeared systemd is
+ * asked again for the unit's cgroup (units.c), once a second. */
 #define UNIT_RETRY_MS 10000
 /* At most this many hooks at a time; more alerts are logged, not hooked. */
 #define HOOK_MAX_RUNNING 8
 
-/* A policed cgroup: every file it reads each pass is kept open. */
+/* A policed cgroup: the files a pass reads are kept open while fds last
+ * (read.c), at most two. */
 struct watch {
         const struct dbc_policy *policy;        /* in daemon->config */
-        int statfd;                     /* memory.stat */
-        int currentfd;                  /* memory.current */
-        int eventsfd;                   /* memory.events */
-        bool has_memory;
+        int statfd;                     /* memory.stat, from the first pass that reads it to decide; -1: not kept */
+        int currentfd;                  /* memory.current; -1: not kept (no fd to spare) or none */
+        bool has_memory;                /* has memory.current */
+        bool has_stat;                  /* has memory.stat */
+        bool has_events;                /* has memory.events (read when inotify says it changed) */
         uint64_t memory_current;
         uint64_t memory_max;            /* re-read when inotify says it changed */
         uint64_t memory_high;
@@ -91,10 +94,30 @@ struct daemon {
         unsigned fault_alloc;           /* tests: the n-th allocation of a reload fails */
 
         bool metrics_error;             /* said once already */
-        uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
+        uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
+        struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
+        size_t cap_metrics_rows;
+        bool acted;                     /* in this pass: the metrics are written after it */
+        size_t n_over, n_warn;          /* policed cgroups in these states */
+        uint64_t n_actions;             /* taken since start */
         uint64_t wake_ms;               /* after a pass: when the first running grace ends (0: none) */
         uint64_t evaluations;
-        double last_evaluation;         /* Unix seconds */
+        uint64_t overruns;              /* passes that took longer than the interval */
+
+        /* Reading (read.c). */
+        bool current_first;             /* dma-buf counts in memory.current: see read.c */
+        const char *current_why;        /* why not, said when the loop starts */
+        size_t n_kept;                  /* fds the watches keep */
+        size_t fd_budget;               /* at most this many (0: from RLIMIT_NOFILE at first use) */
+        bool fds_exhausted;             /* said once */
+        uint64_t stat_reads;            /* memory.stat reads, for the metrics */
+
+        /* Unit policies resolved after start (units.c). */
+        uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
+        struct unit_ask *unit_asks;     /* by policy index of config, n_unit_asks */
+        size_t n_unit_asks;
+        sd_event_source *unit_timer;
+        bool units_bus_said;            /* said once that the bus cannot be attached */
 
         /* The loop (NULL in --once and in tests that drive passes by hand). */
         sd_event *event;
@@ -104,24 +127,57 @@ struct daemon {
         unsigned n_hooks;
         bool hook_cgroup_warned;        /* said once that the hook has no cgroup of its own */
         bool hook_units_off;            /* hooks by fork: no systemd, or it refused a transient unit */
-        bool bus_attached;              /* bus attached to event, for the hooks' units */
+        bool bus_attached;              /* bus attached to event: hooks' units, unit questions */
         unsigned hook_serial;           /* in the names of the hooks' units */
 };
+
+/* units.c: unit policies resolved after start, never blocking a pass. */
+struct unit_ask;
+/* Attach d->bus to d->event (once). Returns 0 or a negative errno. */
+int daemon_bus_attach(struct daemon *d);
+/* Ask systemd for the cgroup of policy number i of d->config when it is an
+ * unresolved unit policy: asynchronously with the loop and a bus, else a
+ * slice by naming only (no bus: asks nobody). The answer polices the
+ * cgroup (daemon_tree_unit_resolved()). */
+void daemon_units_ask(struct daemon *d, size_t i);
+/* Ask again every second until UNIT_RETRY_MS after now_ms. */
+void daemon_units_retry(struct daemon *d, uint64_t now_ms);
+/* Drop the questions in flight (they name policies of d->config, which is
+ * about to be replaced). */
+void daemon_units_cancel(struct daemon *d);
+void daemon_units_free(struct daemon *d);
 
 /* tree.c: the cgroups of the tree and which of them are policed. */
 int daemon_tree_init(struct daemon *d);         /* walk once, add watches */
 int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms);
 int daemon_tree_rescan(struct daemon *d);       /* after a queue overflow or a reload */
 void daemon_tree_free(struct daemon *d);
-/* Ask again for the cgroups of unit policies not resolved yet, while
- * UNIT_RETRY_MS after a cgroup named like one appeared has not passed. */
-void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms);
+/* A unit policy's cgroup became known: police it if it is in the tree. */
+void daemon_tree_unit_resolved(struct daemon *d, const char *cgroup);
 /* Reload: make c the configuration in force. Every node is matched against
  * c and every new watch opened first, while d->config stays in force; only
  * when all of that worked does c replace it (the old one is freed) and the
  * tree is rescanned for what c needs watched. Returns 0, or a negative
  * errno (-ENOMEM) with nothing changed: the caller still owns c. */
 int daemon_tree_rematch(struct daemon *d, struct dbc_config *c);
+
+/* read.c: the files of a policed cgroup. */
+/* Open what the passes read of path (its directory open at dfd) for w:
+ * memory.current kept while fds last, memory.stat checked (kept when every
+ * pass reads it), memory.events read for its counts. Returns 0, or -EMFILE
+ * when the process is out of fds. */
+int daemon_watch_open(struct daemon *d, int dfd, const char *path, struct watch *w);
+void daemon_watch_close(struct daemon *d, struct watch *w);
+/* Read n's figures: memory.current, and memory.stat where the cgroup could
+ * be over, or everything when refresh (a metrics pass, an event) asks. */
+void daemon_watch_read(struct daemon *d, struct node *n, bool refresh);
+/* Open, read and close name of policed n (NUL terminated). Returns the
+ * length or a negative errno (-ENODEV: n is gone). */
+int daemon_read_once(struct daemon *d, struct node *n, const char *name, char *buf, size_t size);
+/* A read error of n's file (0: it reads again), logged once per errno. */
+void daemon_read_error(struct daemon *d, struct node *n, int *last, const char *file, int error);
+/* The state of n's watch at a pass, counted for STATUS=. */
+void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state state);
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);

@@ -59,47 +59,52 @@ static uint64_t mono_ms(struct daemon *d) {
         return usec / 1000;
 }
 
+/* STATUS=, formatted and sent only when its counts changed. */
 static void notify_status(struct daemon *d) {
-        static char last[256];
+        static uint64_t last[4] = { UINT64_MAX };
+        uint64_t now[4] = { d->n_watches, d->n_over, d->n_warn, d->n_actions };
         char buf[256];
-        size_t over = 0, warn = 0;
-        uint64_t acted = 0;
 
-        for (size_t i = 0; i < d->n_watches; i++) {
-                struct watch *w = d->policed[i]->watch;
-                over += w->state == DBC_STATE_OVER;
-                warn += w->state == DBC_STATE_WARN;
-                for (size_t a = 0; a < ELEMENTSOF(w->actions); a++)
-                        acted += w->actions[a];
-        }
-        snprintf(buf, sizeof(buf), "STATUS=Policing %zu cgroups: %zu over, %zu warn; %" PRIu64 " actions",
-                 d->n_watches, over, warn, acted);
-        if (streq(buf, last))
+        if (memcmp(now, last, sizeof(now)) == 0)
                 return;
-        strcpy(last, buf);
+        memcpy(last, now, sizeof(now));
+        snprintf(buf, sizeof(buf), "STATUS=Policing %zu cgroups: %zu over, %zu warn; %" PRIu64 " actions",
+                 d->n_watches, d->n_over, d->n_warn, d->n_actions);
         (void) sd_notify(0, buf);
 }
 
 /* READY=1 went out (after the first pass). */
 static bool notified_ready;
 
+static uint64_t mono_us_now(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);    /* the vDSO: no syscall */
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct daemon *d = userdata;
-        uint64_t next = usec + d->config->interval_ms * 1000, now = 0;
+        uint64_t interval = d->config->interval_ms * 1000, start = usec, end, next;
 
-        daemon_pass(d, usec / 1000);
+        /* The pass's clock is when the loop woke (sd-event read it). */
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &start);
+        daemon_pass(d, start / 1000);
         notify_status(d);
         if (!notified_ready) {
                 (void) sd_notify(0, "READY=1");
                 notified_ready = true;
         }
-        /* Keep the rhythm, but never catch up with a burst of passes. */
-        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-        if (next <= now)
-                next = now + d->config->interval_ms * 1000;
+        /* Paced from the end of the pass: one that took longer than the
+         * interval (an overrun, counted) is still followed by an interval
+         * of rest, never by a burst of passes catching up. */
+        end = mono_us_now();
+        if (end - start > interval)
+                d->overruns++;
+        next = end + interval;
         /* A grace that ends before the next pass: an extra pass then. */
         if (d->wake_ms && d->wake_ms * 1000 < next)
-                next = d->wake_ms * 1000 > now ? d->wake_ms * 1000 : now + 1000;
+                next = d->wake_ms * 1000 > end ? d->wake_ms * 1000 : end + 1000;
         (void) sd_event_source_set_time(s, next);
         return 0;
 }
@@ -176,7 +181,7 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-/* Every policed cgroup keeps three files open. */
+/* Every policed cgroup keeps up to two files open (read.c). */
 static void raise_nofile(void) {
         struct rlimit rl;
 
@@ -213,6 +218,10 @@ static int run_loop(struct daemon *d) {
         /* What a dmabufd that died froze. */
         daemon_thaw(d, THAW_ORPHANS);
 
+        if (d->current_why)
+                log_info(d, "dma-buf is not counted in memory.current here (%s): every pass reads memory.stat "
+                         "of every policed cgroup", d->current_why);
+
         k = daemon_tree_init(d);
         if (k < 0) {
                 log_err(d, "cannot watch the cgroup tree at %s: %s", d->root->path, strerror(-k));
@@ -235,6 +244,7 @@ static int run_loop(struct daemon *d) {
         /* Thaw first: nothing a hook does may keep a cgroup frozen. */
         daemon_thaw(d, THAW_STOPPING);
         daemon_hooks_kill_all(d);
+        daemon_units_free(d);
         sd_event_source_disable_unref(timer);
         sd_event_source_disable_unref(io);
         return k;
@@ -292,6 +302,13 @@ static int check_kernel(struct daemon *d) {
         else if (caps.mem_accounting == 0)
                 log_warn(d, "dma_heap.mem_accounting is off: dma-heap allocations are not charged to anyone "
                          "(boot with dma_heap.mem_accounting=1)");
+        /* dmabufd(8), "Reading": memory.current bounds dmabuf only where
+         * the kernel charges dma-buf pages like any other page. */
+        d->current_first = caps.dmabuf_stat && caps.mem_accounting == 1;
+        d->current_why = d->current_first ? NULL :
+                         !caps.dmabuf_stat ? "no dmabuf key in memory.stat" :
+                         caps.mem_accounting == 0 ? "dma_heap.mem_accounting is off" :
+                         "no dma_heap.mem_accounting parameter in sysfs";
         return 0;
 }
 
@@ -386,6 +403,8 @@ int main(int argc, char *argv[]) {
         }
 out:
         daemon_tree_free(&d);
+        daemon_units_free(&d);
+        free(d.metrics_rows);
         sd_event_unref(d.event);
         sd_bus_flush_close_unref(d.bus);
         dbc_config_free(d.config);

@@ -4,7 +4,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "dmabufctl/actions.h"
@@ -13,23 +12,6 @@
 #include "dmabufctl/size.h"
 #include "dmabufctl/target.h"
 #include "dmabufd.h"
-
-/* memory.stat of a busy cgroup is about 1.5 KiB in 6.12. */
-#define STAT_BUF 16384
-
-/* One pread from offset 0 of a kept-open cgroupfs file: cgroupfs hands out
- * the whole (small) file in one read, so this is the one syscall per file
- * per pass; only a file that fills the buffer is read again in full. */
-static int read_kept(int fd, char *buf, size_t size) {
-        ssize_t k = pread(fd, buf, size - 1, 0);
-
-        if (k < 0)
-                return -errno;
-        if ((size_t) k == size - 1)
-                return dbc_read_file_at(fd, NULL, buf, size);
-        buf[k] = '\0';
-        return (int) k;
-}
 
 static const char *action_name(enum dbc_action a) {
         return dbc_action_to_string(a);
@@ -189,6 +171,8 @@ void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec
                                      n->path, p->name, b1, b2, action_name(p->action), dec->why);
                 a.message = k < 0 ? NULL : msg;
                 w->actions[DBC_ACTION_ALERT]++;
+                d->n_actions++;
+                d->acted = true;
                 daemon_alert(d, &a);
                 return;
         }
@@ -212,53 +196,14 @@ void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec
                      fallback ? " (pidfd fallback: no cgroup.kill)" : "");
         a.message = k < 0 ? NULL : msg;
         w->actions[p->action]++;
+        d->n_actions++;
+        d->acted = true;
         daemon_alert(d, &a);
-}
-
-/* A read or parse error of a policed cgroup's file: logged once per cgroup
- * and errno (error 0: it reads again). ENODEV is the cgroup being removed:
- * inotify says so at once. */
-static void read_error(struct daemon *d, struct node *n, int *last, const char *file, int error) {
-        struct watch *w = n->watch;
-
-        if (error == ENODEV || error == *last)
-                return;
-        if (error)
-                log_err(d, "%s (policy %s): cannot read %s: %s", n->path, w->policy->name, file, strerror(error));
-        else if (*last)
-                log_info(d, "%s (policy %s): %s reads again", n->path, w->policy->name, file);
-        *last = error;
-}
-
-static void read_watch(struct daemon *d, struct node *n) {
-        struct watch *w = n->watch;
-        char buf[STAT_BUF];
-        uint64_t v = 0;
-        int k;
-
-        if (w->statfd >= 0) {
-                k = read_kept(w->statfd, buf, sizeof(buf));
-                if (k >= 0)
-                        k = dbc_memstat_find(buf, (size_t) k, "dmabuf", &v);
-                /* Gone (ENODEV), no dmabuf key (unpatched: ENOENT), garbage:
-                 * no figure this pass. */
-                w->has_dmabuf = k >= 0;
-                if (k >= 0)
-                        w->dmabuf = v;
-                read_error(d, n, &w->stat_error, k == -ENOENT ? "memory.stat (no dmabuf key)" : "memory.stat",
-                           k < 0 ? -k : 0);
-        }
-        if (w->currentfd >= 0) {
-                k = read_kept(w->currentfd, buf, 64);
-                if (k >= 0)
-                        k = dbc_parse_limit(buf, &w->memory_current);
-                read_error(d, n, &w->current_error, "memory.current", k < 0 ? -k : 0);
-        }
 }
 
 static enum dbc_state evaluate(struct watch *w) {
         struct dbc_sample s = {
-                .has_memory = w->has_memory || w->statfd >= 0,
+                .has_memory = w->has_memory || w->has_stat,
                 .has_current = w->has_memory,
                 .memory_current = w->memory_current,
                 .memory_max = w->memory_max,
@@ -269,14 +214,15 @@ static enum dbc_state evaluate(struct watch *w) {
         return dbc_policy_evaluate(w->policy, &s);
 }
 
-static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
+static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool refresh) {
         struct watch *w = n->watch;
         const struct dbc_policy *p = w->policy;
         enum dbc_state state, old = w->state;
         char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX], g[DBC_FORMAT_MAX];
 
-        read_watch(d, n);
-        state = w->state = evaluate(w);
+        daemon_watch_read(d, n, refresh);
+        state = evaluate(w);
+        daemon_watch_set_state(d, w, state);
 
         if (state == DBC_STATE_WARN && old == DBC_STATE_OK) {
                 _cleanup_free_ char *msg = NULL;
@@ -317,13 +263,18 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms) {
 }
 
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
-        struct timeval tv;
+        /* The metrics are written after the first pass, every
+         * metrics-interval and after a pass that acted; a pass that writes
+         * them reads every figure. */
+        bool metrics = d->config->metrics_file && *d->config->metrics_file;
+        bool refresh = metrics && (d->metrics_due_ms == 0 || now_ms >= d->metrics_due_ms);
+        int k;
 
         d->wake_ms = 0;
-        daemon_tree_retry_units(d, now_ms);
+        d->acted = false;
         if (d->watch_short && d->inotify_fd >= 0) {
                 /* Out of watches or fds: look again for what no event tells. */
-                int was = d->watch_short, k;
+                int was = d->watch_short;
 
                 d->watch_short = 0;
                 k = daemon_tree_rescan(d);
@@ -344,19 +295,19 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
                 /* No inotify watch: its memory.events is polled instead. */
                 if (n->wd < 0)
                         daemon_memory_events(d, n, now_ms);
-                pass_one(d, n, now_ms);
+                pass_one(d, n, now_ms, refresh);
         }
         d->evaluations++;
-        gettimeofday(&tv, NULL);
-        d->last_evaluation = (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
-        if (d->config->metrics_file && *d->config->metrics_file) {
-                int k = daemon_write_metrics(d);
-                if (k < 0 && !d->metrics_error) {
-                        log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));
-                        d->metrics_error = true;        /* said once, until it works again */
-                } else if (k >= 0)
-                        d->metrics_error = false;
-        }
+        if (!refresh && !d->acted)
+                return;
+        if (refresh)
+                d->metrics_due_ms = now_ms + d->config->metrics_interval_ms;
+        k = daemon_write_metrics(d);
+        if (k < 0 && !d->metrics_error) {
+                log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));
+                d->metrics_error = true;        /* said once, until it works again */
+        } else if (k >= 0)
+                d->metrics_error = false;
 }
 
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
@@ -366,12 +317,12 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
         char buf[512];
         int k;
 
-        if (w->eventsfd < 0)
+        if (!w->has_events)
                 return;
-        k = read_kept(w->eventsfd, buf, sizeof(buf));
+        k = daemon_read_once(d, n, "memory.events", buf, sizeof(buf));
         if (k >= 0)
                 k = dbc_memevents_parse(buf, (size_t) k, &e);
-        read_error(d, n, &w->events_error, "memory.events", k < 0 ? -k : 0);
+        daemon_read_error(d, n, &w->events_error, "memory.events", k < 0 ? -k : 0);
         if (k < 0)
                 return;
 
@@ -402,7 +353,7 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
                         w->max_alerted = true;
                         w->max_alerted_at = now_ms;
                 }
-                read_watch(d, n);       /* the figures of the moment */
+                daemon_watch_read(d, n, true);  /* the figures of the moment */
                 fill_alert(&a, n, kinds[i].event, "alert");
                 a.count = kinds[i].now - kinds[i].before;
                 if (kinds[i].event == DBC_EVENT_MEMORY_MAX) {
@@ -420,21 +371,34 @@ void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms) {
         /* An alert, and a reason to look now rather than at the next pass;
          * only dmabuf over dmabuf.max for its grace is ever acted on. */
         if (alerted && !d->once)
-                pass_one(d, n, now_ms);
+                pass_one(d, n, now_ms, false);
 }
 
 int daemon_write_metrics(struct daemon *d) {
-        _cleanup_free_ struct dbc_metrics_cgroup *rows = calloc(d->n_watches ? d->n_watches : 1, sizeof(*rows));
         struct dbc_metrics m = {
-                .cgroups = rows,
                 .n_cgroups = d->n_watches,
                 .config = d->config,
                 .evaluations = d->evaluations,
-                .last_evaluation = d->last_evaluation,
+                .memory_stat_reads = d->stat_reads,
+                .overruns = d->overruns,
         };
+        struct dbc_metrics_cgroup *rows;
+        struct timespec ts;
 
-        if (!rows)
-                return -ENOMEM;
+        /* The pass the figures come from has just ended. */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m.last_evaluation = (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        /* The rows stay allocated from write to write. */
+        if (d->n_watches > d->cap_metrics_rows) {
+                size_t cap = d->n_watches + d->n_watches / 4 + 16;
+
+                rows = realloc(d->metrics_rows, cap * sizeof(*rows));
+                if (!rows)
+                        return -ENOMEM;
+                d->metrics_rows = rows;
+                d->cap_metrics_rows = cap;
+        }
+        m.cgroups = rows = d->metrics_rows;
         for (size_t i = 0; i < d->n_watches; i++) {
                 struct node *n = d->policed[i];
                 struct watch *w = n->watch;

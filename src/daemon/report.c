@@ -16,13 +16,24 @@
 #include "dmabufd.h"
 
 _printf_(3, 0) static void vlog(struct daemon *d, int level, const char *fmt, va_list ap) {
-        /* Under systemd stderr is a journal stream that reads <N>. */
+        char line[4096];
+        int n, k;
+
+        /* Under systemd stderr is a journal stream that reads <N>. One
+         * write per line (stderr is unbuffered): a line is never torn and
+         * costs one system call. */
         if (d && d->journal)
-                fprintf(stderr, "<%d>", level);
+                n = snprintf(line, sizeof(line), "<%d>", level);
         else
-                fputs("dmabufd: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+                n = snprintf(line, sizeof(line), "dmabufd: ");
+        k = vsnprintf(line + n, sizeof(line) - (size_t) n - 1, fmt, ap);
+        if (k < 0)
+                return;
+        n += k;
+        if ((size_t) n > sizeof(line) - 2)
+                n = (int) sizeof(line) - 2;     /* cut: 4 KiB is plenty for one line */
+        line[n++] = '\n';
+        fwrite(line, 1, (size_t) n, stderr);
 }
 
 void log_info(struct daemon *d, const char *fmt, ...) {
@@ -179,15 +190,12 @@ static bool hook_units_available(struct daemon *d) {
                         return false;
                 }
         }
-        if (!d->bus_attached) {
-                k = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
-                if (k < 0) {
-                        d->hook_units_off = true;
-                        log_warn(d, "alert hook: cannot watch the system bus (%s): running it in a cgroup of "
-                                 "dmabufd's own", strerror(-k));
-                        return false;
-                }
-                d->bus_attached = true;
+        k = daemon_bus_attach(d);
+        if (k < 0) {
+                d->hook_units_off = true;
+                log_warn(d, "alert hook: cannot watch the system bus (%s): running it in a cgroup of "
+                         "dmabufd's own", strerror(-k));
+                return false;
         }
         return true;
 }

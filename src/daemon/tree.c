@@ -51,15 +51,10 @@ static struct node *find_path(struct daemon *d, const char *path) {
         return n ? *n : NULL;
 }
 
-static void watch_free(struct watch *w) {
+static void watch_free(struct daemon *d, struct watch *w) {
         if (!w)
                 return;
-        if (w->statfd >= 0)
-                close(w->statfd);
-        if (w->currentfd >= 0)
-                close(w->currentfd);
-        if (w->eventsfd >= 0)
-                close(w->eventsfd);
+        daemon_watch_close(d, w);
         free(w->labels);
         free(w);
 }
@@ -69,10 +64,11 @@ static void watch_close(struct daemon *d, struct node *n) {
 
         if (!w)
                 return;
+        daemon_watch_set_state(d, w, DBC_STATE_OK);     /* for STATUS= */
         /* Swap-remove from the array each pass walks. */
         d->policed[w->index] = d->policed[--d->n_watches];
         d->policed[w->index]->watch->index = w->index;
-        watch_free(w);
+        watch_free(d, w);
         n->watch = NULL;
 }
 
@@ -132,13 +128,12 @@ static int policed_reserve(struct daemon *d, size_t more) {
         return 0;
 }
 
-/* Open what each pass reads of path under p. -ENOENT / -ENODEV: gone;
- * -EMFILE: out of fds. */
+/* Open what the passes read of path under p (read.c). -ENOENT / -ENODEV:
+ * gone; -EMFILE: out of fds. */
 static int watch_prepare(struct daemon *d, const char *path, const struct dbc_policy *p, struct watch **ret) {
         _cleanup_close_ int dfd = -1;
         struct watch *w;
-        char buf[512];
-        int k, stat_error, current_error, events_error;
+        int k;
 
         dfd = dbc_cgroup_open(d->root, path);
         if (dfd < 0)
@@ -147,40 +142,18 @@ static int watch_prepare(struct daemon *d, const char *path, const struct dbc_po
         if (!w)
                 return -ENOMEM;
         w->policy = p;
-        w->statfd = openat(dfd, "memory.stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        stat_error = w->statfd < 0 ? errno : 0;
-        w->currentfd = openat(dfd, "memory.current", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        current_error = w->currentfd < 0 ? errno : 0;
-        w->eventsfd = openat(dfd, "memory.events", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        events_error = w->eventsfd < 0 ? errno : 0;
-        if (out_of_fds(stat_error) || out_of_fds(current_error) || out_of_fds(events_error)) {
-                watch_free(w);
-                return -EMFILE;
-        }
-        w->has_memory = w->currentfd >= 0;
+        /* The metrics' label set, formatted once per cgroup. */
         w->labels = fault(d) ? NULL : dbc_metrics_labels(path, p->name);
         if (!w->labels) {
-                watch_free(w);
+                free(w);
                 return -ENOMEM;
         }
-        read_limits(d, path, w);
-        /* Only events after start count as new. */
-        if (w->eventsfd >= 0) {
-                k = dbc_read_file_at(w->eventsfd, NULL, buf, sizeof(buf));
-                if (k >= 0)
-                        k = dbc_memevents_parse(buf, (size_t) k, &w->events);
-                if (k < 0) {
-                        log_err(d, "%s (policy %s): cannot read memory.events: %s", path, p->name, strerror(-k));
-                        w->events_error = -k;
-                }
-        } else if (events_error != ENOENT || w->statfd >= 0) {
-                /* No memory.events where memory.stat exists is a failure. */
-                log_err(d, "%s (policy %s): cannot open memory.events: %s; its max/oom_kill events go unseen",
-                        path, p->name, strerror(events_error));
+        k = daemon_watch_open(d, dfd, path, w);
+        if (k < 0) {
+                watch_free(d, w);
+                return k;
         }
-        if (w->statfd < 0)
-                log_warn(d, "%s (policy %s): cannot open memory.stat (%s: memory controller not enabled here?); "
-                         "it shows no dmabuf", path, p->name, strerror(stat_error));
+        read_limits(d, path, w);
         *ret = w;
         return 0;
 }
@@ -192,50 +165,39 @@ static void watch_attach(struct daemon *d, struct node *n, struct watch *w) {
 }
 
 /* A unit policy whose unit was not running at start: when a cgroup named
- * like the unit appears, ask again. systemd may create the directory a
- * moment before the unit's ControlGroup says so: then the passes of the
- * next UNIT_RETRY_MS ask again (daemon_tree_retry_units()). */
+ * like the unit appears, systemd is asked again, without waiting for its
+ * answer (units.c); systemd may create the directory a moment before the
+ * unit's ControlGroup says so, so it is asked every second for
+ * UNIT_RETRY_MS. A configuration being loaded (c is not d->config) had its
+ * units asked for by its load just now. */
 static int node_match(struct daemon *d, struct node *n);
 
 static void resolve_units_for(struct daemon *d, struct dbc_config *c, const char *path) {
         const char *base = strrchr(path, '/');
+        struct timespec ts;
 
+        if (c != d->config)
+                return;
         base = base ? base + 1 : path;
         for (size_t i = 0; i < c->n_policies; i++) {
                 struct dbc_policy *p = &c->policies[i];
-                char *cg = NULL;
 
                 if (!p->unit || p->resolved || !streq(p->unit, base))
                         continue;
-                if (dbc_unit_resolve(d->bus, p->unit, &cg) < 0) {
-                        struct timespec ts;
-
+                daemon_units_ask(d, i);
+                if (!p->resolved) {
                         clock_gettime(CLOCK_MONOTONIC, &ts);
-                        d->units_retry_until = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000 +
-                                               UNIT_RETRY_MS;
-                        continue;
+                        daemon_units_retry(d, (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000);
                 }
-                p->resolved = cg;
-                log_info(d, "policy %s: unit %s is now at %s", p->name, p->unit, cg);
         }
 }
 
-void daemon_tree_retry_units(struct daemon *d, uint64_t now_ms) {
-        if (now_ms >= d->units_retry_until)
-                return;
-        for (size_t i = 0; i < d->config->n_policies; i++) {
-                struct dbc_policy *p = &d->config->policies[i];
-                struct node *n;
-                char *cg = NULL;
+void daemon_tree_unit_resolved(struct daemon *d, const char *cgroup) {
+        struct node *n = find_path(d, cgroup);
+        bool was = n && n->watch;
 
-                if (!p->unit || p->resolved || dbc_unit_resolve(d->bus, p->unit, &cg) < 0)
-                        continue;
-                p->resolved = cg;
-                log_info(d, "policy %s: unit %s is now at %s", p->name, p->unit, cg);
-                n = find_path(d, cg);
-                if (n && node_match(d, n) == 0 && n->watch)
-                        log_info(d, "policing %s (policy %s)", n->path, n->watch->policy->name);
-        }
+        if (n && node_match(d, n) == 0 && !was && n->watch)
+                log_info(d, "policing %s (policy %s)", n->path, n->watch->policy->name);
 }
 
 static void update_mask(struct daemon *d, struct node *n) {
@@ -565,9 +527,9 @@ struct rematch {
         char *labels;                           /* new labels of a kept watch */
 };
 
-static void rematch_free(struct rematch *r, size_t n) {
+static void rematch_free(struct daemon *d, struct rematch *r, size_t n) {
         for (size_t i = 0; r && i < n; i++) {
-                watch_free(r[i].watch);
+                watch_free(d, r[i].watch);
                 free(r[i].labels);
         }
         free(r);
@@ -624,6 +586,7 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
 
         /* 2. Nothing fails from here: the new configuration takes over. */
         struct dbc_config *old = d->config;
+        daemon_units_cancel(d);         /* they name policies of the old one */
         d->config = c;
         for (size_t i = 0; i < nodes.n; i++) {
                 struct node *n = r[i].node;
@@ -644,7 +607,7 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
                 else if (was && !n->watch)
                         log_info(d, "no longer policing %s", n->path);
         }
-        rematch_free(r, nodes.n);
+        rematch_free(d, r, nodes.n);
         free(nodes.list);
         dbc_config_free(old);
 
@@ -660,7 +623,7 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
         return 0;
 
 fail:
-        rematch_free(r, nodes.n);
+        rematch_free(d, r, nodes.n);
         free(nodes.list);
         return k;
 }

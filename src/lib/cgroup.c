@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -394,22 +395,45 @@ static int open_beneath_walk(int rootfd, const char *rel) {
         return TAKE_FD(cur);
 }
 
-int dbc_cgroup_open(struct dbc_root *r, const char *path) {
+/* name (NULL: the directory itself) of the cgroup path, opened beneath the
+ * root without symlinks: one openat2() where it exists. */
+static int open_beneath(struct dbc_root *r, const char *path, const char *name, int flags) {
         struct open_how how = {
-                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                .flags = (uint64_t) (flags | O_CLOEXEC),
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
+        char buf[PATH_MAX];
         const char *rel = path;
         long fd;
 
         while (*rel == '/')
                 rel++;
-        fd = syscall(SYS_openat2, r->fd, *rel ? rel : ".", &how, sizeof(how));
-        if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-                return open_beneath_walk(r->fd, rel);   /* EPERM: a seccomp filter without openat2 */
+        if (name) {
+                if (strchr(name, '/'))
+                        return -EINVAL;
+                if ((size_t) snprintf(buf, sizeof(buf), "%s%s%s", rel, *rel ? "/" : "", name) >= sizeof(buf))
+                        return -ENAMETOOLONG;
+        }
+        fd = syscall(SYS_openat2, r->fd, name ? buf : *rel ? rel : ".", &how, sizeof(how));
+        if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
+                /* EPERM: a seccomp filter without openat2 */
+                _cleanup_close_ int dfd = open_beneath_walk(r->fd, rel);
+
+                if (dfd < 0 || !name)
+                        return dfd < 0 ? dfd : TAKE_FD(dfd);
+                fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+        }
         if (fd < 0)
                 return -errno;
         return (int) fd;
+}
+
+int dbc_cgroup_open(struct dbc_root *r, const char *path) {
+        return open_beneath(r, path, NULL, O_RDONLY | O_DIRECTORY);
+}
+
+int dbc_cgroup_open_file(struct dbc_root *r, const char *path, const char *name) {
+        return open_beneath(r, path, name, O_RDONLY | O_NOCTTY);
 }
 
 int dbc_cgroup_sample(struct dbc_root *r, const char *path, struct dbc_sample *ret, const char **ret_failed) {

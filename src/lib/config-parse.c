@@ -42,6 +42,7 @@ enum {
         DKEY_GRACE,
         DKEY_COOLDOWN,
         DKEY_METRICS_FILE,
+        DKEY_METRICS_INTERVAL,
         DKEY_ALERT_HOOK,
         DKEY_PROTECT,
         DKEY_RUN_PARENT,
@@ -53,6 +54,7 @@ static const char *const daemon_keys[_DKEY_MAX] = {
         [DKEY_GRACE]        = "grace",
         [DKEY_COOLDOWN]     = "cooldown",
         [DKEY_METRICS_FILE] = "metrics-file",
+        [DKEY_METRICS_INTERVAL] = "metrics-interval",
         [DKEY_ALERT_HOOK]   = "alert-hook",
         [DKEY_PROTECT]      = "protect",
         [DKEY_RUN_PARENT]   = "run-parent",
@@ -407,6 +409,13 @@ static int daemon_key(struct file_state *fs, int k, const char *key, const char 
                 if (v == 0)
                         return fs_diag(fs, "%s: must be longer than 0", key);
                 c->interval_ms = v;
+                return 0;
+        case DKEY_METRICS_INTERVAL:
+                if (duration_value(fs, key, value, &v) < 0)
+                        return 0;
+                if (v == 0)
+                        return fs_diag(fs, "%s: must be longer than 0", key);
+                c->metrics_interval_ms = v;
                 return 0;
         case DKEY_GRACE:
                 if (duration_value(fs, key, value, &v) == 0)

@@ -112,6 +112,7 @@ int dbc_config_new(struct dbc_config **ret) {
         c->interval_ms = 1000;
         c->grace_ms = 2000;
         c->cooldown_ms = 10000;
+        c->metrics_interval_ms = 15000;
         c->metrics_file = strdup("/run/dmabufctl/metrics.prom");
         c->run_parent = strdup("/dmabufctl.slice");
         if (!c->metrics_file || !c->run_parent) {

@@ -107,13 +107,22 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
                    "dmabufd_evaluations_total %" PRIu64 "\n"
                    "# HELP dmabufd_last_evaluation_seconds Time of the last evaluation pass (Unix seconds).\n"
                    "# TYPE dmabufd_last_evaluation_seconds gauge\n"
-                   "dmabufd_last_evaluation_seconds %.3f\n",
-                m->evaluations, m->last_evaluation);
+                   "dmabufd_last_evaluation_seconds %.3f\n"
+                   "# HELP dmabufd_memory_stat_reads_total memory.stat files read by the passes.\n"
+                   "# TYPE dmabufd_memory_stat_reads_total counter\n"
+                   "dmabufd_memory_stat_reads_total %" PRIu64 "\n"
+                   "# HELP dmabufd_pass_overruns_total Passes that took longer than the interval.\n"
+                   "# TYPE dmabufd_pass_overruns_total counter\n"
+                   "dmabufd_pass_overruns_total %" PRIu64 "\n",
+                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns);
         fflush(f);
         return ferror(f) ? -EIO : 0;
 }
 
-#define METRICS_BUF (256 * 1024)
+/* Below glibc's mmap threshold (128 KiB): a larger buffer, once freed,
+ * raises that threshold and stays in dmabufd's heap from write to write
+ * (its RSS grew by the buffer's size after the second write). */
+#define METRICS_BUF (64 * 1024)
 
 int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
         _cleanup_free_ char *tmp = NULL;
@@ -135,7 +144,7 @@ int dbc_metrics_write(const char *path, const struct dbc_metrics *m) {
                 unlink(tmp);
                 return k;
         }
-        /* Few large writes: the file is about 700 bytes per cgroup (glibc
+        /* Few writes: the file is about 700 bytes per cgroup (glibc
          * ignores the size without a buffer of our own). */
         wbuf = malloc(METRICS_BUF);
         if (wbuf)

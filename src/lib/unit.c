@@ -71,6 +71,101 @@ int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret) {
         return dbc_slice_to_cgroup(unit, ret);
 }
 
+struct dbc_unit_request {
+        sd_bus *bus;
+        sd_bus_slot *slot;              /* the call in flight; NULL once answered */
+        char *unit;
+        dbc_unit_resolved_fn fn;
+        void *userdata;
+};
+
+/* The answer: the slice fallback as dbc_unit_resolve() has it, then fn. */
+static void request_done(struct dbc_unit_request *r, int k, const char *cg) {
+        _cleanup_free_ char *path = NULL;
+
+        r->slot = sd_bus_slot_unref(r->slot);
+        if (k >= 0)
+                k = dbc_cgroup_path_normalize(cg, &path);
+        else if (k == -ENXIO && is_slice(r->unit))
+                k = dbc_slice_to_cgroup(r->unit, &path);
+        r->fn(r->unit, k < 0 ? k : 0, path, r->userdata);     /* may free r */
+}
+
+static int on_control_group(sd_bus_message *m, void *userdata, sd_bus_error *unused) {
+        struct dbc_unit_request *r = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        const char *cg = NULL;
+        int k;
+
+        if (e)
+                k = sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_OBJECT) ? -ENXIO : dbc_bus_error(e, -EIO, NULL);
+        else
+                k = sd_bus_message_read(m, "v", "s", &cg);
+        if (k >= 0 && (!cg || !cg[0]))
+                k = -ENXIO;
+        request_done(r, k, cg);
+        return 0;
+}
+
+static int on_get_unit(sd_bus_message *m, void *userdata, sd_bus_error *unused) {
+        struct dbc_unit_request *r = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        const char *path;
+        int k;
+
+        if (e) {
+                request_done(r, dbc_bus_error(e, -EIO, NULL), NULL);
+                return 0;
+        }
+        k = sd_bus_message_read(m, "o", &path);
+        if (k >= 0) {
+                r->slot = sd_bus_slot_unref(r->slot);
+                k = sd_bus_call_method_async(r->bus, &r->slot, DBC_SD_DEST, path, "org.freedesktop.DBus.Properties",
+                                             "Get", on_control_group, r, "ss", dbc_unit_interface(r->unit),
+                                             "ControlGroup");
+        }
+        if (k < 0)
+                request_done(r, k, NULL);
+        return 0;
+}
+
+int dbc_unit_resolve_async(sd_bus *bus, const char *unit, dbc_unit_resolved_fn fn, void *userdata,
+                           struct dbc_unit_request **ret) {
+        struct dbc_unit_request *r;
+        int k;
+
+        if (!dbc_unit_name_is_valid(unit))
+                return -EINVAL;
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        *r = (struct dbc_unit_request) { .bus = bus, .fn = fn, .userdata = userdata, .unit = strdup(unit) };
+        if (!r->unit) {
+                free(r);
+                return -ENOMEM;
+        }
+        k = sd_bus_call_method_async(bus, &r->slot, DBC_SD_DEST, DBC_SD_PATH, DBC_SD_MANAGER, "GetUnit",
+                                     on_get_unit, r, "s", unit);
+        if (k < 0) {
+                dbc_unit_request_free(r);
+                return k;
+        }
+        *ret = r;
+        return 0;
+}
+
+bool dbc_unit_request_running(const struct dbc_unit_request *r) {
+        return r && r->slot;
+}
+
+void dbc_unit_request_free(struct dbc_unit_request *r) {
+        if (!r)
+                return;
+        sd_bus_slot_unref(r->slot);     /* a call in flight: its answer is dropped */
+        free(r->unit);
+        free(r);
+}
+
 /* Is path claimed by another policy: a cgroup policy's path (or glob, as
  * written) or another unit's cgroup? */
 static bool claimed_by_other(const struct dbc_config *c, size_t self, const char *path) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tree-util.h"
 #include "dmabufctl/cgroup.h"
@@ -278,5 +279,34 @@ Test(cgroup, walk_error_callback_for_unopenable) {
         cr_assert_eq(s.n, 4, "symlinks are no cgroups: %zu", s.n);
         cr_assert_eq(dbc_cgroup_walk_full(r, "/", count_only, on_error, &e), 0);
         cr_assert_eq(e.n, 0, "a symlink is not listed as a child: %s", e.path);
+        dbc_root_free(r);
+}
+
+/* A cgroup's file in one open, never through a symlink nor out of the root. */
+Test(cgroup, open_file) {
+        struct dbc_root *r = NULL;
+        char buf[64], p[256];
+        int fd;
+
+        cr_assert_eq(dbc_root_open(tree, &r), 0);
+        fd = dbc_cgroup_open_file(r, "/b.slice", "memory.current");
+        cr_assert_geq(fd, 0);
+        cr_expect_eq(read(fd, buf, sizeof(buf)), 5);
+        close(fd);
+        fd = dbc_cgroup_open_file(r, "/", "memory.stat");
+        cr_assert_geq(fd, 0);
+        close(fd);
+        cr_expect_eq(dbc_cgroup_open_file(r, "/a.slice", "memory.current"), -ENOENT);
+        cr_expect_eq(dbc_cgroup_open_file(r, "/gone.slice", "memory.stat"), -ENOENT);
+        cr_expect_eq(dbc_cgroup_open_file(r, "/b.slice", "../b.slice/memory.stat"), -EINVAL);
+        /* a cgroup directory that is a symlink, a file that is one, and
+         * a path out of the root */
+        snprintf(p, sizeof(p), "%s/link.slice", tree);
+        cr_assert_eq(symlink("b.slice", p), 0);
+        cr_expect_lt(dbc_cgroup_open_file(r, "/link.slice", "memory.current"), 0);
+        snprintf(p, sizeof(p), "%s/a.slice/memory.stat", tree);
+        cr_assert_eq(symlink("../b.slice/memory.stat", p), 0);
+        cr_expect_lt(dbc_cgroup_open_file(r, "/a.slice", "memory.stat"), 0);
+        cr_expect_lt(dbc_cgroup_open_file(r, "/..", "etc/hostname"), 0);
         dbc_root_free(r);
 }

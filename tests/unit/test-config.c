@@ -106,6 +106,7 @@ Test(config, defaults_without_file) {
         cr_expect_eq(c->interval_ms, 1000);
         cr_expect_eq(c->grace_ms, 2000);
         cr_expect_eq(c->cooldown_ms, 10000);
+        cr_expect_eq(c->metrics_interval_ms, 15000);
         cr_expect_str_eq(c->metrics_file, "/run/dmabufctl/metrics.prom");
         cr_expect_null(c->alert_hook);
         cr_expect_str_eq(c->run_parent, "/dmabufctl.slice");
@@ -185,6 +186,7 @@ Test(config, full_example) {
             "grace = 3s\n"
             "cooldown = 1min\n"
             "metrics-file = /run/x/metrics.prom\n"
+            "metrics-interval = 1min\n"
             "alert-hook = /usr/libexec/dmabufctl/alert\n"
             "protect = /system.slice/sshd.service  //user.slice/*/ ; inline comment\n"
             "run-parent = dmabufctl.slice/\n"
@@ -204,6 +206,7 @@ Test(config, full_example) {
         cr_expect_eq(c->interval_ms, 250);
         cr_expect_eq(c->grace_ms, 3000);
         cr_expect_eq(c->cooldown_ms, 60000);
+        cr_expect_eq(c->metrics_interval_ms, 60000);
         cr_expect_str_eq(c->metrics_file, "/run/x/metrics.prom");
         cr_expect_str_eq(c->alert_hook, "/usr/libexec/dmabufctl/alert");
         cr_assert_eq(c->n_protect, 2);
@@ -225,7 +228,7 @@ Test(config, full_example) {
                              DBC_POLICY_DMABUF_WARN | DBC_POLICY_DMABUF_MAX);
         cr_expect_eq(p->action, DBC_ACTION_KILL);
         cr_expect_str_eq(p->file, "dmabufctl.conf");
-        cr_expect_eq(p->line, 12);
+        cr_expect_eq(p->line, 13);
 
         p = &c->policies[1];
         cr_expect_str_eq(p->name, "apps");
@@ -235,7 +238,7 @@ Test(config, full_example) {
         cr_expect_eq(p->dmabuf_max, DBC_SIZE_MAX);
         cr_expect_eq(p->memory_max, DBC_SIZE_MAX, "unset limits read as max");
         cr_expect_eq(p->action, DBC_ACTION_ALERT, "alert is the default action");
-        cr_expect_eq(p->line, 20);
+        cr_expect_eq(p->line, 21);
         dbc_config_free(c);
 }
 
@@ -301,6 +304,10 @@ Test(config, bad_duration) {
 Test(config, zero_interval) {
         expect("[daemon]\ninterval = 0s\ngrace = 0s\n",
                "dmabufctl.conf:2: interval: must be longer than 0\n");
+        expect("[daemon]\nmetrics-interval = 0ms\n",
+               "dmabufctl.conf:2: metrics-interval: must be longer than 0\n");
+        expect("[daemon]\nmetrics-interval = 15\n",
+               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\" (a number with ms, s or min)\n");
 }
 
 Test(config, bad_action) {

@@ -18,6 +18,7 @@ static char tree[64];
 static char conf[96];
 static char state[96];
 static struct daemon d;
+static size_t fd_budget;        /* for the next start(); 0: from RLIMIT_NOFILE */
 
 static void put(const char *rel, const char *content) {
         tree_put(tree, rel, content);
@@ -70,7 +71,8 @@ static void start(const char *daemon_section) {
 
         snprintf(state, sizeof(state), "%s.state", tree);
         d = (struct daemon) { .inotify_fd = -1, .config_path = conf, .config_must_exist = true, .once = false,
-                              .proc_root = SRCDIR "/tests/fixtures/proc-daemon", .state_dir = state };
+                              .proc_root = SRCDIR "/tests/fixtures/proc-daemon", .state_dir = state,
+                              .fd_budget = fd_budget };
         cr_assert_eq(dbc_process_start_time(NULL, getpid(), &d.self_start), 0);
         cr_assert_eq(dbc_root_open(tree, &d.root), 0);
         d.self_cgroup = strdup("/system.slice/dmabufd.service");
@@ -82,6 +84,7 @@ static void stop(void) {
         char cmd[512];
 
         daemon_tree_free(&d);
+        free(d.metrics_rows);
         dbc_config_free(d.config);
         free(d.self_cgroup);
         dbc_root_free(d.root);
@@ -98,6 +101,190 @@ TestSuite(daemon, .init = start_default, .fini = stop);
 Test(daemon, policed_set) {
         /* root, init, camera, sshd, self, apps, media, users (one), idle */
         cr_assert_eq(d.n_watches, 9);
+}
+
+static void set_current(const char *cg, unsigned long long bytes) {
+        char rel[256], content[32];
+
+        snprintf(rel, sizeof(rel), "%s/memory.current", cg);
+        snprintf(content, sizeof(content), "%llu\n", bytes);
+        put(rel, content);
+}
+
+/* dmabufd(8), "Reading": where dma-buf is counted in memory.current, a
+ * cgroup whose memory.current is below its dmabuf.warn (dmabuf.max) cannot
+ * be over, and its memory.stat is not read. The fixture's memory.stat here
+ * says over while memory.current says it cannot be: memory.current wins
+ * until it reaches the warning level, and every metrics pass reads all. */
+Test(daemon, current_first) {
+        const char *cam = "/system.slice/camera-hal.service";   /* warn 192M, max 256M, stat 300M */
+        uint64_t reads;
+
+        d.current_first = true;
+        daemon_pass(&d, 0);             /* the first pass writes the metrics: reads every memory.stat */
+        cr_assert_eq(d.stat_reads, 9, "the first pass read %lu memory.stat", (unsigned long) d.stat_reads);
+        set_current(cam, 100ULL << 20);
+        for (size_t i = 0; i < d.n_watches; i++)
+                if (!streq(d.policed[i]->path, "/"))
+                        set_current(d.policed[i]->path, 1ULL << 20);
+        reads = d.stat_reads;
+        daemon_pass(&d, 100);
+        /* the root has no memory.current: only its memory.stat tells */
+        cr_assert_eq(d.stat_reads - reads, 1, "read %lu memory.stat of cgroups that cannot be over",
+                     (unsigned long) (d.stat_reads - reads));
+        daemon_pass(&d, 2200);
+        cr_assert_not(killed(cam), "acted on a cgroup whose memory.current is below its dmabuf.warn");
+
+        set_current(cam, 200ULL << 20);         /* could be over now */
+        reads = d.stat_reads;
+        daemon_pass(&d, 2300);
+        cr_assert_eq(d.stat_reads - reads, 2);
+        daemon_pass(&d, 4300);
+        cr_assert(killed(cam), "not acted on once memory.current allowed it to be over");
+        /* the figures of every cgroup again, once metrics-interval is up */
+        reads = d.stat_reads;
+        daemon_pass(&d, 15000);
+        cr_assert_eq(d.stat_reads - reads, 9);
+}
+
+/* A cgroup whose dmabuf was never read is read, whatever memory.current
+ * says (a figure for the metrics, and no proof from nothing). */
+Test(daemon, current_first_new_cgroup) {
+        char p[256];
+
+        d.current_first = true;
+        daemon_pass(&d, 0);
+        snprintf(p, sizeof(p), "%s/user.slice/user-1001.slice", tree);
+        cr_assert_eq(mkdir(p, 0755), 0);
+        put("/user.slice/user-1001.slice/memory.stat", "dmabuf 4096\n");
+        put("/user.slice/user-1001.slice/memory.current", "8192\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_watches, 10);
+        daemon_pass(&d, 100);
+        struct watch *w = d.policed[d.n_watches - 1]->watch;
+        cr_assert(w->has_dmabuf, "the new cgroup's memory.stat was not read");
+        cr_assert_eq(w->dmabuf, 4096);
+}
+
+/* Without the property (no series, accounting off) every pass reads them. */
+Test(daemon, stat_every_pass) {
+        uint64_t reads;
+
+        cr_assert_not(d.current_first);
+        daemon_pass(&d, 0);
+        reads = d.stat_reads;
+        set_current("/system.slice/camera-hal.service", 1ULL << 20);
+        daemon_pass(&d, 100);
+        cr_assert_eq(d.stat_reads - reads, 9);
+        daemon_pass(&d, 2000);
+        cr_assert(killed("/system.slice/camera-hal.service"));
+}
+
+/* At most two fds per policed cgroup, however the passes go. */
+Test(daemon, fds) {
+        cr_assert_leq(d.n_kept, 2 * d.n_watches);
+        daemon_pass(&d, 0);
+        cr_assert_leq(d.n_kept, 2 * d.n_watches);
+        d.current_first = true;
+        daemon_pass(&d, 100);
+        daemon_pass(&d, 15000);
+        cr_assert_leq(d.n_kept, 2 * d.n_watches);
+}
+
+/* STATUS= counts follow the states, also when a cgroup goes. */
+Test(daemon, status_counts) {
+        char cmd[300];
+
+        daemon_pass(&d, 0);
+        /* camera, apps, media, sshd (over); users (warn from memory.high) */
+        size_t over = 0, warn = 0;
+        for (size_t i = 0; i < d.n_watches; i++) {
+                over += d.policed[i]->watch->state == DBC_STATE_OVER;
+                warn += d.policed[i]->watch->state == DBC_STATE_WARN;
+        }
+        cr_assert_eq(d.n_over, over);
+        cr_assert_eq(d.n_warn, warn);
+        cr_assert_gt(over, 0);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/system.slice/camera-hal.service'", tree);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_over, over - 1, "a removed cgroup still counts as over");
+        daemon_pass(&d, 100);
+        cr_assert_eq(d.n_over, over - 1);
+}
+
+static void start_few_fds(void) {
+        fd_budget = 3;
+        start_default();
+        fd_budget = 0;
+}
+
+TestSuite(daemon_fds, .init = start_few_fds, .fini = stop);
+
+/* Out of fds to keep: said once, and the rest are opened, read and closed
+ * each time; enforcement goes on. */
+Test(daemon_fds, out_of_fds) {
+        cr_assert_eq(d.n_kept, 3);
+        cr_assert(d.fds_exhausted, "not said");
+        daemon_pass(&d, 0);
+        cr_assert_eq(d.n_kept, 3);
+        daemon_pass(&d, 2000);
+        cr_assert(killed("/system.slice/camera-hal.service"), "a cgroup without kept fds was not policed");
+        cr_assert(killed("/apps.slice/app-b.scope"));
+}
+
+static char metrics_path[128];
+
+static void start_metrics(void) {
+        char section[256];
+
+        snprintf(metrics_path, sizeof(metrics_path), "/tmp/dbc-daemon-metrics-%d.prom", (int) getpid());
+        snprintf(section, sizeof(section), "grace = 2s\ncooldown = 10s\nmetrics-interval = 5s\nmetrics-file = %s",
+                 metrics_path);
+        start(section);
+}
+
+static void stop_metrics(void) {
+        stop();
+        unlink(metrics_path);
+}
+
+TestSuite(daemon_metrics, .init = start_metrics, .fini = stop_metrics);
+
+static unsigned long written_evaluations(void) {
+        _cleanup_free_ char *text = NULL;
+        unsigned long v = 0;
+        size_t len = 0;
+        FILE *f = fopen(metrics_path, "re");
+        const char *p;
+
+        cr_assert_not_null(f);
+        cr_assert_gt(getdelim(&text, &len, '\0', f), 0);
+        fclose(f);
+        p = strstr(text, "\ndmabufd_evaluations_total ");
+        cr_assert_not_null(p);
+        cr_assert_eq(sscanf(p, "\ndmabufd_evaluations_total %lu", &v), 1);
+        return v;
+}
+
+/* After the first pass, then every metrics-interval, and after a pass
+ * that acted. */
+Test(daemon_metrics, interval) {
+        for (size_t i = 0; i < d.n_watches; i++)
+                set_dmabuf(d.policed[i]->path, 1ULL << 20);     /* none over */
+        daemon_pass(&d, 0);
+        cr_assert_eq(written_evaluations(), 1);
+        daemon_pass(&d, 1000);
+        daemon_pass(&d, 4999);
+        cr_assert_eq(written_evaluations(), 1, "written before metrics-interval");
+        daemon_pass(&d, 5000);
+        cr_assert_eq(written_evaluations(), 4);
+        set_dmabuf("/system.slice/camera-hal.service", 300ULL << 20);
+        daemon_pass(&d, 6000);
+        cr_assert_eq(written_evaluations(), 4);
+        daemon_pass(&d, 8000);          /* acts */
+        cr_assert(killed("/system.slice/camera-hal.service"));
+        cr_assert_eq(written_evaluations(), 6, "not written after a pass that acted");
 }
 
 Test(daemon, grace_then_kill) {

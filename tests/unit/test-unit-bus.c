@@ -133,3 +133,69 @@ Test(unit_bus, resolve_units) {
         cr_expect_null(ps[1].resolved);
         free(ps[0].resolved);
 }
+
+/* dbc_unit_resolve_async(): the same answers, through the caller's loop
+ * (here sd_bus_process() by hand); a freed request is never answered. */
+struct answer {
+        int calls;
+        int error;
+        char *cgroup;
+};
+
+static void on_resolved(const char *unit, int error, const char *cgroup, void *userdata) {
+        struct answer *a = userdata;
+
+        a->calls++;
+        a->error = error;
+        a->cgroup = cgroup ? strdup(cgroup) : NULL;
+}
+
+static void expect_async(const char *unit, int error, const char *want) {
+        struct dbc_unit_request *r = NULL;
+        struct answer a = {};
+
+        cr_assert_eq(dbc_unit_resolve_async(client, unit, on_resolved, &a, &r), 0, "%s", unit);
+        while (a.calls == 0) {
+                int k = sd_bus_process(client, NULL);
+                cr_assert_geq(k, 0);
+                if (k == 0)
+                        cr_assert_geq(sd_bus_wait(client, UINT64_MAX), 0);
+        }
+        cr_expect_eq(a.calls, 1, "%s", unit);
+        cr_expect_not(dbc_unit_request_running(r), "%s", unit);
+        cr_expect_eq(a.error, error, "%s: %d", unit, a.error);
+        if (want)
+                cr_expect_str_eq(a.cgroup, want, "%s", unit);
+        else
+                cr_expect_null(a.cgroup, "%s", unit);
+        free(a.cgroup);
+        dbc_unit_request_free(r);
+}
+
+Test(unit_bus, async) {
+        expect_async("camera.service", 0, "/system.slice/camera.service");
+        expect_async("apps-x.slice", 0, "/apps.slice/apps-x.slice");
+        expect_async("nope.service", -ENXIO, NULL);
+        expect_async("idle.service", -ENXIO, NULL);
+        expect_async("apps-camera.slice", 0, "/apps.slice/apps-camera.slice");  /* not loaded: naming */
+        expect_async("idle.slice", 0, "/idle.slice");
+
+        struct dbc_unit_request *r = NULL;
+        cr_expect_eq(dbc_unit_resolve_async(client, "bad name.service", on_resolved, NULL, &r), -EINVAL);
+        cr_expect_null(r);
+}
+
+Test(unit_bus, async_cancelled) {
+        struct dbc_unit_request *r = NULL;
+        struct answer a = {};
+
+        cr_assert_eq(dbc_unit_resolve_async(client, "camera.service", on_resolved, &a, &r), 0);
+        cr_expect(dbc_unit_request_running(r));
+        dbc_unit_request_free(r);
+        /* The answer arrives and is dropped. */
+        for (int i = 0; i < 50; i++) {
+                cr_assert_geq(sd_bus_process(client, NULL), 0);
+                (void) sd_bus_wait(client, 10000);
+        }
+        cr_expect_eq(a.calls, 0, "a cancelled request was answered");
+}

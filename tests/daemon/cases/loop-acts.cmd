@@ -10,7 +10,15 @@ mkdir hook
 printf '#!/bin/sh\nenv | sort > %s/hook/"$DMABUFCTL_EVENT$(echo "$DMABUFCTL_CGROUP" | tr / _)"\n' "$TMP" > etc/alert
 chmod 755 etc/alert
 start_daemon
-waitfor 60 '[ -e hook/kill_system.slice_camera-hal.service ] && [ -e hook/over_media.slice ] && [ -e hook/over_system.slice_sshd.service ]'
+# Every hook run listed below, written (a hook still running when the case
+# stops dmabufd is killed with it).
+all_hooks_written() {
+        for f in kill_apps.slice kill_system.slice_camera-hal.service over_ over_init.scope over_media.slice \
+                over_system.slice_dmabufd.service over_system.slice_sshd.service warn_user.slice_user-1000.slice; do
+                [ -s "hook/$f" ] || return 1
+        done
+}
+waitfor 60 all_hooks_written
 waitfor 30 'grep -q "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 1" run/metrics.prom'
 stop_daemon
 echo "killed:"; find tree -name cgroup.kill -size +0 | sed 's|^tree||; s|/cgroup.kill$||' | sort

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dmabufd's unit policies resolved after start (units.c): asked over a
+ * stand-in for systemd's manager (fake-bus.h) without waiting, answered
+ * through the loop; a systemd that never answers holds up no pass. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tree-util.h"
+#include "dmabufd.h"
+
+#include "fake-bus.h"
+
+#define UNIT "later.service"
+#define UNIT_PATH "/org/freedesktop/systemd1/unit/later_2eservice"
+#define UNIT_CGROUP "/system.slice/later.service"
+
+static char tree[64];
+static char conf[96];
+static char state[96];
+static struct daemon d;
+static struct fake_bus bus;
+static bool hung;                       /* the manager never answers */
+static sd_bus_message *held;            /* the call it never answers */
+
+static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        if (hung) {
+                held = sd_bus_message_ref(m);
+                return 1;               /* handled, no reply: a hung systemd */
+        }
+        return sd_bus_reply_method_return(m, "o", UNIT_PATH);
+}
+
+static int control_group(sd_bus *b, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", UNIT_CGROUP);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
+        SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable unit_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("ControlGroup", "s", control_group, 0, 0),
+        SD_BUS_VTABLE_END,
+};
+
+static void add_objects(sd_bus *server) {
+        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
+                                               "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
+        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, UNIT_PATH, "org.freedesktop.systemd1.Service",
+                                               unit_vtable, NULL), 0);
+}
+
+static void setup(void) {
+        char cmd[512];
+        FILE *f;
+
+        strcpy(tree, "/tmp/dbc-units-XXXXXX");
+        cr_assert_not_null(mkdtemp(tree));
+        snprintf(cmd, sizeof(cmd), "'%s/tests/fixtures/make-daemon.sh' '%s'", SRCDIR, tree);
+        cr_assert_eq(system(cmd), 0);
+        snprintf(conf, sizeof(conf), "%s.conf", tree);
+        f = fopen(conf, "we");
+        cr_assert_not_null(f);
+        fprintf(f, "[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n\n"
+                   "[policy:later]\nunit = " UNIT "\ndmabuf.max = 1M\naction = kill\n");
+        fclose(f);
+        snprintf(state, sizeof(state), "%s.state", tree);
+        d = (struct daemon) { .inotify_fd = -1, .config_path = conf, .config_must_exist = true,
+                              .proc_root = SRCDIR "/tests/fixtures/proc-daemon", .state_dir = state };
+        cr_assert_eq(dbc_root_open(tree, &d.root), 0);
+        d.self_cgroup = strdup("/system.slice/dmabufd.service");
+        /* No systemd at load (this host has none): unresolved. */
+        cr_assert_eq(daemon_load_config(&d, &d.config), 0);
+        cr_assert_null(d.config->policies[0].resolved);
+        cr_assert_eq(daemon_tree_init(&d), 0);
+        cr_assert_eq(d.n_watches, 0);
+
+        fake_bus_start(&bus, add_objects);
+        d.bus = bus.client;
+        cr_assert_geq(sd_event_new(&d.event), 0);
+}
+
+static void teardown(void) {
+        char cmd[512];
+
+        daemon_units_free(&d);
+        daemon_tree_free(&d);
+        sd_bus_detach_event(d.bus);
+        fake_bus_stop(&bus);
+        sd_bus_message_unref(held);
+        held = NULL;
+        hung = false;
+        d.event = sd_event_unref(d.event);
+        dbc_config_free(d.config);
+        free(d.self_cgroup);
+        dbc_root_free(d.root);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s'", tree, conf, state);
+        cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(daemon_units, .init = setup, .fini = teardown, .timeout = 30);
+
+static double now_s(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* The unit's cgroup appears, as systemd makes it when the unit starts. */
+static void unit_starts(void) {
+        char p[256];
+
+        snprintf(p, sizeof(p), "%s" UNIT_CGROUP, tree);
+        cr_assert_eq(mkdir(p, 0755), 0);
+        tree_put(tree, UNIT_CGROUP "/memory.stat", "dmabuf 4194304\n");
+        tree_put(tree, UNIT_CGROUP "/memory.current", "4194304\n");
+        tree_put(tree, UNIT_CGROUP "/cgroup.procs", "700\n");
+        tree_put(tree, UNIT_CGROUP "/cgroup.kill", "");
+}
+
+Test(daemon_units, answered_through_the_loop) {
+        double t0;
+
+        unit_starts();
+        t0 = now_s();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_watches, 0, "policed before systemd answered: the question was synchronous");
+        while (d.n_watches == 0 && now_s() - t0 < 10)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 1, "not policed once systemd answered");
+        cr_assert_str_eq(d.policed[0]->path, UNIT_CGROUP);
+        cr_assert_str_eq(d.policed[0]->watch->policy->name, "later");
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
+}
+
+Test(daemon_units, hung_systemd_holds_up_no_pass) {
+        double t0;
+
+        hung = true;
+        unit_starts();
+        t0 = now_s();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        daemon_pass(&d, 100);
+        for (int i = 0; i < 5; i++)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        daemon_pass(&d, 1100);
+        cr_assert_lt(now_s() - t0, 3.0, "a pass or an event waited for systemd");
+        cr_assert_eq(d.n_watches, 0);
+        cr_assert_null(d.config->policies[0].resolved);
+        cr_assert_not_null(held, "systemd was never asked");
+}
