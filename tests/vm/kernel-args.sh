@@ -8,7 +8,7 @@
 #       boots. The guest's TSC is the host's (TCG reads it), so its rate is
 #       known: host/tsc-khz.c measures it. DMABUFCTL_VM_TSC_KHZ overrides the
 #       figure; a host whose TSC is not constant gets neither option.
-#   cma=16M
+#   cma=64M
 #       A contiguous memory area for the CMA heap (/dev/dma_heap/
 #       default_cma_region and /dev/dma_heap/reserved), whose allocations
 #       are never charged to a memory cgroup.
@@ -29,5 +29,5 @@ vm_kernel_args() {
 	else
 		echo "vm: the host's TSC is not constant (or could not be timed): the guest keeps time with 4 ms jiffies" >&2
 	fi
-	printf 'cma=16M\n'
+	printf 'cma=64M\n'
 }

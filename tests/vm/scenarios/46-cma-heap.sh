@@ -1,7 +1,7 @@
 #!/bin/sh
 # vm: accounting=on,off timeout=300
 # Only heaps that opt in are charged: the CMA heap's memory comes from a
-# reserved area (cma=16M on the VM's command line) that reclaiming a
+# reserved area (cma=64M on the VM's command line) that reclaiming a
 # client's page cache cannot make room in, so it is never charged. allocd
 # serves a client in /apps/a from the CMA heap, with the client's pidfd and
 # the flag: the buffer works (mapped, every page written), yet /apps/a's
