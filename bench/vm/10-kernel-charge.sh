@@ -1,8 +1,9 @@
 #!/bin/sh
 # vm: accounting=on,off timeout=900
 # In-VM half of bench/kernel-charge: alloc+close from the system dma-heap,
-# 4 KiB, 1 MiB and 16 MiB, charged to self (charge_pid_fd 0) and by pidfd
-# (a waiting child in another cgroup), interleaved round by round. Prints
+# 4 KiB, 1 MiB and 16 MiB, charged to self (no flag: mainline's
+# mem_accounting) and by pidfd (DMA_HEAP_FLAG_CHARGE_PIDFD, a waiting child
+# in another cgroup), interleaved round by round. Prints
 # heapbench's per-operation figures; bench/kernel-charge compares boots.
 . /usr/share/vm/lib.sh
 need /dev/dma_heap/system

@@ -136,13 +136,13 @@ int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell 
 
 void cli_notice_kernel(struct cli *cli, struct dbc_root *root, const struct cgroup_rows *cr) {
         struct cgroup_rows probed = {};
-        int accounting, r;
+        int accounting, flag, r;
 
         if (!cr) {
                 /* No rows yet (top, before its first frame): look. */
                 struct dbc_kcaps caps;
 
-                r = dbc_kcaps_probe(root, cli->sysfs_root, &caps);
+                r = dbc_kcaps_probe(root, cli->sysfs_root, cli->dev_root, &caps);
                 if (r < 0) {
                         cli_warn("cannot tell what the kernel offers: %s", strerror(-r));
                         return;
@@ -161,13 +161,30 @@ void cli_notice_kernel(struct cli *cli, struct dbc_root *root, const struct cgro
                         cli_warn("note: no cgroup shown under %s has the memory controller: no figures to show", root->path);
                 return;
         }
-        if (!cr->seen_dmabuf) {
-                cli_warn("note: this kernel has no \"dmabuf\" key in memory.stat (the dmabufctl kernel patches are not applied): dma-buf use is unknown");
+        r = dbc_kcaps_mem_accounting(cli->sysfs_root, &accounting);
+        if (r < 0) {
+                cli_warn("cannot read %s/module/dma_heap/parameters/mem_accounting: %s", cli->sysfs_root, strerror(-r));
                 return;
         }
-        r = dbc_kcaps_mem_accounting(cli->sysfs_root, &accounting);
-        if (r < 0)
-                cli_warn("cannot read %s/module/dma_heap/parameters/mem_accounting: %s", cli->sysfs_root, strerror(-r));
-        else if (accounting == 0)
+        if (!cr->seen_dmabuf) {
+                if (accounting == 1)
+                        cli_warn("note: dma-heap allocations are charged to the allocating process as kernel memory "
+                                 "(mainline's dma_heap.mem_accounting=1), but this kernel has no \"dmabuf\" key in "
+                                 "memory.stat (the dmabufctl kernel series is not applied): dma-buf use is inside "
+                                 "memory.current, not shown apart, and allocators cannot charge their clients");
+                else if (accounting == 0)
+                        cli_warn("note: this kernel has no \"dmabuf\" key in memory.stat (the dmabufctl kernel series "
+                                 "is not applied) and dma_heap.mem_accounting is off: dma-buf use is unknown and not charged");
+                else
+                        cli_warn("note: this kernel has no \"dmabuf\" key in memory.stat (the dmabufctl kernel patches are not applied): dma-buf use is unknown");
+                return;
+        }
+        if (accounting == 0) {
                 cli_warn("note: dma-buf accounting is off (dma_heap.mem_accounting=0): dma-heap allocations are not charged to cgroups");
+                return;
+        }
+        r = dbc_kcaps_charge_pidfd(cli->dev_root, &flag);
+        if (r >= 0 && flag == 0)
+                cli_warn("note: %s/dma_heap/system rejects DMA_HEAP_FLAG_CHARGE_PIDFD: allocators cannot charge their "
+                         "clients, each allocation is charged to whoever makes it", cli->dev_root);
 }

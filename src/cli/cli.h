@@ -20,6 +20,7 @@ struct cli {
         const char *root_path;          /* --root or $DMABUFCTL_CGROUP_ROOT; NULL: detect */
         const char *proc_root;          /* --proc-root or $DMABUFCTL_PROC_ROOT; default /proc */
         const char *sysfs_root;         /* $DMABUFCTL_SYSFS_ROOT; default /sys */
+        const char *dev_root;           /* $DMABUFCTL_DEV_ROOT; default /dev */
         const char *config_path;        /* --config; NULL: DBC_CONFIG_PATH */
         bool json;                      /* --json */
         bool bytes;                     /* --bytes */

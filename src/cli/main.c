@@ -85,6 +85,7 @@ int main(int argc, char *argv[]) {
         struct cli cli = {
                 .proc_root = "/proc",
                 .sysfs_root = "/sys",
+                .dev_root = "/dev",
         };
         const char *e;
         int k;
@@ -95,6 +96,8 @@ int main(int argc, char *argv[]) {
                 cli.proc_root = e;
         if ((e = getenv("DMABUFCTL_SYSFS_ROOT")) && *e)
                 cli.sysfs_root = e;
+        if ((e = getenv("DMABUFCTL_DEV_ROOT")) && *e)
+                cli.dev_root = e;
 
         /* Global options up to the command name; the verb parses the rest
          * (and accepts the global options there too). */

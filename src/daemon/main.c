@@ -282,11 +282,11 @@ static int open_root(struct daemon *d, const char *path) {
 }
 
 static int check_kernel(struct daemon *d) {
-        const char *sysfs = getenv("DMABUFCTL_SYSFS_ROOT");
+        const char *sysfs = getenv("DMABUFCTL_SYSFS_ROOT"), *dev = getenv("DMABUFCTL_DEV_ROOT");
         struct dbc_kcaps caps;
         int k;
 
-        k = dbc_kcaps_probe(d->root, sysfs, &caps);
+        k = dbc_kcaps_probe(d->root, sysfs, dev && *dev ? dev : NULL, &caps);
         if (k < 0) {
                 log_err(d, "cannot probe what the kernel offers: %s", strerror(-k));
                 return k;
@@ -297,11 +297,16 @@ static int check_kernel(struct daemon *d) {
                 return -EOPNOTSUPP;
         }
         if (!caps.dmabuf_stat)
-                log_warn(d, "memory.stat has no dmabuf key (a kernel without the dma-buf charging patches): "
-                         "dmabuf budgets read as unknown, only memory.events are acted on");
+                log_warn(d, "memory.stat has no dmabuf key (a kernel without the dma-buf charging patches%s): "
+                         "dmabuf budgets read as unknown, only memory.events are acted on",
+                         caps.mem_accounting == 1 ? "; mainline's mem_accounting charges dma-heap pages to the "
+                         "allocating process as kernel memory" : "");
         else if (caps.mem_accounting == 0)
                 log_warn(d, "dma_heap.mem_accounting is off: dma-heap allocations are not charged to anyone "
                          "(boot with dma_heap.mem_accounting=1)");
+        else if (caps.charge_pidfd == 0)
+                log_warn(d, "the system dma-heap rejects DMA_HEAP_FLAG_CHARGE_PIDFD: allocators cannot charge "
+                         "their clients, so a client's budget misses what its allocator took for it");
         /* dmabufd(8), "Reading": memory.current bounds dmabuf only where
          * the kernel charges dma-buf pages like any other page. */
         d->current_first = caps.dmabuf_stat && caps.mem_accounting == 1;

@@ -21,6 +21,9 @@ trap 'rm -rf "$TMP"' EXIT
 unset DMABUFCTL_CGROUP_ROOT DMABUFCTL_PROC_ROOT DMABUFCTL_SYSFS_ROOT
 # dmabufd keeps its freeze records here, never in the host's /run/dmabufd.
 export DMABUFD_STATE_DIR=$TMP/dmabufd
+# No dma-heap to probe (kcaps' DMA_HEAP_FLAG_CHARGE_PIDFD probe): the host's
+# kernel must not change what a fixture case prints.
+export DMABUFCTL_DEV_ROOT=$TMP/dev
 export LC_ALL=C
 need_root() {
         [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root to run as another user (setpriv)" >&2; exit 77; }

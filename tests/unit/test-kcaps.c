@@ -30,14 +30,15 @@ static void teardown(void) {
 TestSuite(kcaps, .init = setup, .fini = teardown);
 
 static struct dbc_kcaps probe(void) {
-        char cg[128], sys[128];
+        char cg[128], sys[128], dev[128];
         struct dbc_root *r = NULL;
         struct dbc_kcaps k;
 
         snprintf(cg, sizeof(cg), "%s/cg", dir);
         snprintf(sys, sizeof(sys), "%s/sys", dir);
+        snprintf(dev, sizeof(dev), "%s/dev", dir);
         cr_assert_eq(dbc_root_open(cg, &r), 0);
-        cr_assert_eq(dbc_kcaps_probe(r, sys, &k), 0);
+        cr_assert_eq(dbc_kcaps_probe(r, sys, dev, &k), 0);
         dbc_root_free(r);
         return k;
 }
@@ -87,4 +88,22 @@ Test(kcaps, no_memory_controller) {
         struct dbc_kcaps k = probe();
         cr_assert_not(k.memory_controller);
         cr_assert_not(k.dmabuf_stat);
+}
+
+Test(kcaps, charge_pidfd_unknown_without_a_heap) {
+        put("cg/cgroup.controllers", "memory\n");
+        put("cg/memory.stat", "dmabuf 0\n");
+        put("sys/module/dma_heap/parameters/mem_accounting", "Y\n");
+        cr_assert_eq(probe().charge_pidfd, -1);
+}
+
+Test(kcaps, charge_pidfd_unknown_when_not_a_heap) {
+        /* a regular file where the heap should be: ENOTTY, not "rejected" */
+        char dev[128];
+        int flag = 7;
+
+        put("dev/dma_heap/system", "");
+        snprintf(dev, sizeof(dev), "%s/dev", dir);
+        cr_assert_eq(dbc_kcaps_charge_pidfd(dev, &flag), 0);
+        cr_assert_eq(flag, -1);
 }

@@ -76,6 +76,18 @@ expect_dmabuf() {
 	echo "  $1: dmabuf $2 (memory.stat)"
 }
 
+# field NAME: the value of NAME=VALUE among the words of stdin (a client's
+# answer).
+field() { tr " " "\n" | sed -n "s/^$1=//p" | head -n1; }
+
+# expect_charged_id ANSWER CGROUP: the client's answer to alloc names CGROUP
+# (its inode) as the buffer's charged_cgroup_id with accounting on, none off.
+expect_charged_id() {
+	_id=$(echo "$1" | field charged_cgroup_id)
+	if [ "$VM_ACCOUNTING" = on ]; then _want=$(stat -c %i "$CGROOT$2"); else _want=none; fi
+	[ "$_id" = "$_want" ] || fail "fdinfo says charged_cgroup_id=$_id, expected $_want ($2, accounting $VM_ACCOUNTING)"
+}
+
 # ctl ARG...: the client helper's control command, shown as it runs.
 ctl() { echo "\$ client ctl $*" | sed "s|$PWD/||"; client ctl "$@"; }
 

@@ -4,16 +4,25 @@
  *
  * Clients connect to a unix socket (protocol: e2e.h) and ask for buffers by
  * size and name. allocd takes the client's pidfd when it accepts the
- * connection, allocates from the dma-heap with charge_pid_fd set to it, so
- * the client's memory cgroup pays, names the buffer (DMA_BUF_SET_NAME) and
- * passes the fd back with SCM_RIGHTS. Every failure reaches the client as an
- * errno.
+ * connection, allocates from the dma-heap with DMA_HEAP_FLAG_CHARGE_PIDFD and
+ * charge_pid_fd set to it, so the client's memory cgroup pays, names the
+ * buffer (DMA_BUF_SET_NAME) and passes the fd back with SCM_RIGHTS. Every
+ * failure reaches the client as an errno.
  *
- * Test knobs: --user UID drops root after opening the heap (the kernel must
- * then refuse to charge a root client: EPERM); --delay-ms MS waits between a
- * request and its allocation (so a client can exit in between: ESRCH);
- * --charge-self allocates with charge_pid_fd 0, as an allocator that does not
- * know the series would (the allocator's cgroup pays).
+ * The double hop: a middle hop (compd) forwards its app's pidfd with the
+ * request (E2E_REQ_ON_BEHALF), and allocd charges that process instead of
+ * the middle hop. allocd honours a forwarded pidfd only from a peer running
+ * as a --forwarder uid (default: root only); from anyone else the request
+ * is refused with EPERM, so that no client can make allocd charge a
+ * stranger (the kernel checks allocd, not the client).
+ *
+ * Test knobs: --user UID drops root after opening the heap (without
+ * CAP_SYS_RESOURCE the kernel then charges only processes in allocd's own
+ * memory cgroup: EPERM for the rest); --delay-ms MS waits between a request
+ * and its allocation (so a client can exit in between: ESRCH);
+ * --charge-self allocates without the flag, as an allocator that does not
+ * know the series would (the allocator's cgroup pays, mainline's
+ * mem_accounting self charge).
  */
 #include <getopt.h>
 #include <grp.h>
@@ -23,20 +32,41 @@
 
 static const char *prog = "allocd";
 
+#define MAX_FORWARDERS 8
+
 struct allocd {
 	int heapfd;
 	unsigned delay_ms;
 	int charge_self;
+	uid_t forwarders[MAX_FORWARDERS];
+	unsigned n_forwarders;
 };
 
-static int handle_alloc(const struct e2e_peer *peer, const struct e2e_request *req, void *userdata)
+static int may_forward(const struct allocd *a, uid_t uid)
+{
+	for (unsigned i = 0; i < a->n_forwarders; i++)
+		if (a->forwarders[i] == uid)
+			return 1;
+	return 0;
+}
+
+static int handle_alloc(const struct e2e_peer *peer, const struct e2e_request *req, int on_behalf,
+			void *userdata)
 {
 	struct allocd *a = userdata;
-	int fd, r;
+	int fd, r, pidfd = peer->pidfd;
 
+	if (on_behalf >= 0) {
+		if (!may_forward(a, peer->cred.uid)) {
+			e2e_log(prog, "client pid %d (uid %u) forwarded a pidfd: not a --forwarder",
+				(int)peer->cred.pid, (unsigned)peer->cred.uid);
+			return -EPERM;
+		}
+		pidfd = on_behalf;
+	}
 	if (a->delay_ms)
 		e2e_sleep_ms(a->delay_ms);
-	fd = e2e_heap_alloc(a->heapfd, req->size, a->charge_self ? 0 : peer->pidfd);
+	fd = e2e_heap_alloc(a->heapfd, req->size, a->charge_self ? -1 : pidfd);
 	if (fd < 0)
 		return fd;
 	if (req->name[0]) {
@@ -68,7 +98,9 @@ static void usage(FILE *f)
 		"  --cgroup DIR     move into this cgroup directory first\n"
 		"  --user UID       drop root (uid and gid UID) once the heap is open\n"
 		"  --delay-ms MS    wait MS between a request and its allocation\n"
-		"  --charge-self    charge_pid_fd 0: charge allocd, not the client\n"
+		"  --charge-self    no DMA_HEAP_FLAG_CHARGE_PIDFD: charge allocd, not the client\n"
+		"  --forwarder UID  a peer running as UID may forward an app's pidfd\n"
+		"                   (repeatable; default: 0 only)\n"
 		"  -v, --verbose    log every connection and buffer\n");
 }
 
@@ -81,14 +113,15 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "charge-self", no_argument, NULL, 'S' },
+		{ "forwarder", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct allocd a = { .heapfd = -1 };
 	const char *sock = NULL, *heap = E2E_HEAP_DEFAULT, *cgroup = NULL;
-	long uid = -1;
-	int verbose = 0, c, lfd, r;
+	long uid = -1, f;
+	int verbose = 0, c, lfd, r, forwarders_given = 0;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -111,6 +144,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'S': a.charge_self = 1; break;
+		case 'f':
+			f = strtol(optarg, &end, 10);
+			if (*end || !*optarg || f < 0 || a.n_forwarders == MAX_FORWARDERS) {
+				fprintf(stderr, "allocd: --forwarder takes a numeric uid (at most %d), not \"%s\"\n",
+					MAX_FORWARDERS, optarg);
+				return 2;
+			}
+			a.forwarders[a.n_forwarders++] = (uid_t)f;
+			forwarders_given = 1;
+			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -120,6 +163,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "allocd: %s\n", !sock ? "--socket PATH is required" : "unexpected argument");
 		return 2;
 	}
+	if (!forwarders_given)
+		a.forwarders[a.n_forwarders++] = 0;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 

@@ -6,8 +6,7 @@
  *   client serve --allocator PATH --control PATH [--cgroup DIR] [--user UID]
  *       connects to the allocator and answers commands on the control
  *       socket until told to exit (or killed); --user runs it as UID (and
- *       gid UID), still dumpable, so that a same-user allocator passes the
- *       kernel's ptrace-read check;
+ *       gid UID), still dumpable (as a real app would be);
  *   client ctl PATH COMMAND [ARG...]
  *       sends one command and prints the answer: "ok ..." (exit 0) or
  *       "error ENAME: message" (exit 1); 2 when the client cannot be reached.
@@ -117,7 +116,7 @@ static void cmd_alloc(struct out *o, int argc, char **argv)
 		say_error(o, -EMFILE, "too many buffers held");
 		return;
 	}
-	fd = e2e_request_alloc(alloc_sock, size, argc > 2 ? argv[2] : "");
+	fd = e2e_request_alloc(alloc_sock, size, argc > 2 ? argv[2] : "", -1);
 	if (fd < 0) {
 		say_error(o, fd, NULL);
 		return;
@@ -221,7 +220,7 @@ static void cmd_cycles(struct out *o, int argc, char **argv)
 	}
 	start = e2e_now();
 	for (i = 0; i < n; i++) {
-		fd = e2e_request_alloc(alloc_sock, size, "cycle");
+		fd = e2e_request_alloc(alloc_sock, size, "cycle", -1);
 		if (fd < 0) {
 			char what[64];
 

@@ -3,13 +3,17 @@
  * compd: a compositor-like middle hop for the VM scenarios (the double hop
  * app -> compositor -> gralloc).
  *
- * An app asks compd for a buffer (protocol: e2e.h); compd asks allocd on
- * its own behalf, so allocd charges compd, then moves the whole charge to
- * the app with DMA_BUF_IOCTL_TRANSFER_CHARGE before it passes the fd on.
- * A buffer that is not charged (accounting off) gives EOPNOTSUPP: compd
- * passes it on all the same. Any other failure (ENOMEM at the app's
- * memory.max, EPERM, ESRCH) reaches the app as its errno, and compd's copy
- * is closed, which drops the charge it still carries.
+ * An app asks compd for a buffer (protocol: e2e.h); compd asks allocd for
+ * it on the app's behalf: it forwards the app's pidfd (taken when the app
+ * connected) with the request by SCM_RIGHTS, allocd allocates with
+ * DMA_HEAP_FLAG_CHARGE_PIDFD and that pidfd, so the app is charged as the
+ * pages are allocated and compd never is; then compd passes the fd on.
+ * There is no charge to move afterwards (the series has no transfer uAPI).
+ * Any failure (ENOMEM at the app's memory.max, EPERM, ESRCH) reaches the
+ * app as its errno. --no-forward asks on compd's own behalf instead: compd
+ * is charged for the app's buffers (what happens without the series).
+ * --keep holds a copy of every buffer passed on, as a compositor holds the
+ * window buffers it composites (until compd exits).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -18,38 +22,45 @@
 
 static const char *prog = "compd";
 
+#define MAX_KEPT 256
+
 struct compd {
 	int alloc_sock;
-	int transfer;
+	int forward;
+	int keep;
 	int verbose;
+	unsigned n_kept;
+	int kept[MAX_KEPT];
 };
 
-static int handle_request(const struct e2e_peer *peer, const struct e2e_request *req, void *userdata)
+static int handle_request(const struct e2e_peer *peer, const struct e2e_request *req, int on_behalf,
+			  void *userdata)
 {
 	struct compd *c = userdata;
-	int fd, r;
+	int fd;
 
-	fd = e2e_request_alloc(c->alloc_sock, req->size, req->name);
+	if (on_behalf >= 0)	/* compd is the first hop: it serves apps only */
+		return -EPERM;
+	fd = e2e_request_alloc(c->alloc_sock, req->size, req->name, c->forward ? peer->pidfd : -1);
 	if (fd < 0) {
 		e2e_log(prog, "allocd refused %" PRIu64 " bytes: %s", req->size, e2e_errname(fd));
 		return fd;
 	}
-	if (!c->transfer)
-		return fd;
-	r = e2e_transfer_charge(fd, peer->pidfd);
-	if (r == -EOPNOTSUPP) {
-		if (c->verbose)
-			e2e_log(prog, "buffer \"%s\" is not charged (accounting off): nothing to move",
-				req->name);
-		return fd;
-	}
-	if (r < 0) {
-		close(fd);
-		return r;
+	if (c->keep) {
+		int copy = c->n_kept < MAX_KEPT ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+
+		if (copy < 0) {
+			e2e_log(prog, "cannot keep a copy of \"%s\": %s", req->name,
+				c->n_kept < MAX_KEPT ? strerror(errno) : "too many kept");
+			close(fd);
+			return -EMFILE;
+		}
+		c->kept[c->n_kept++] = copy;
 	}
 	if (c->verbose)
-		e2e_log(prog, "moved the charge of \"%s\" (%" PRIu64 " bytes) to pid %d", req->name,
-			req->size, (int)peer->cred.pid);
+		e2e_log(prog, "\"%s\" (%" PRIu64 " bytes) for pid %d: %s", req->name, req->size,
+			(int)peer->cred.pid, c->forward ? "charged to it (pidfd forwarded)" :
+			"charged to compd (not forwarded)");
 	return fd;
 }
 
@@ -57,11 +68,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: compd --socket PATH --allocator PATH [OPTIONS]\n"
-		"A compositor-like middle hop: buffers from allocd, charge moved to the app.\n"
+		"A compositor-like middle hop: buffers from allocd, charged to the app.\n"
 		"  --socket PATH     listen here for apps\n"
 		"  --allocator PATH  allocd's socket\n"
 		"  --cgroup DIR      move into this cgroup directory first\n"
-		"  --no-transfer     pass buffers on without moving the charge\n"
+		"  --no-forward      ask allocd on compd's own behalf (compd is charged)\n"
+		"  --keep            hold a copy of every buffer passed on\n"
 		"  -v, --verbose     log every connection and buffer\n");
 }
 
@@ -71,12 +83,13 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "allocator", required_argument, NULL, 'a' },
 		{ "cgroup", required_argument, NULL, 'c' },
-		{ "no-transfer", no_argument, NULL, 'n' },
+		{ "no-forward", no_argument, NULL, 'n' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct compd c = { .alloc_sock = -1, .transfer = 1 };
+	struct compd c = { .alloc_sock = -1, .forward = 1 };
 	const char *sock = NULL, *allocator = NULL, *cgroup = NULL;
 	int opt, lfd, r;
 
@@ -85,7 +98,8 @@ int main(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 'a': allocator = optarg; break;
 		case 'c': cgroup = optarg; break;
-		case 'n': c.transfer = 0; break;
+		case 'n': c.forward = 0; break;
+		case 'k': c.keep = 1; break;
 		case 'v': c.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -114,7 +128,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	e2e_log(prog, "pid %d: serving %s, buffers from %s%s", (int)getpid(), sock, allocator,
-		c.transfer ? ", charge moved to each app" : ", charge left where allocd put it");
+		c.forward ? ", each app's pidfd forwarded" : ", on its own behalf");
 	r = e2e_serve(prog, lfd, handle_request, &c, c.verbose);
 	e2e_log(prog, "poll: %s", strerror(-r));
 	return 1;

@@ -6,8 +6,8 @@
  *   dmabuf-share serve SOCKET
  *	Listen on a unix socket. A client's request is one line:
  *	"new SIZE keep|drop": allocate SIZE bytes from /dev/dma_heap/system,
- *	charged to the client (charge_pid_fd = a pidfd of the peer that
- *	SO_PEERCRED names), send the fd with SCM_RIGHTS; "keep" keeps a copy
+ *	charged to the client (DMA_HEAP_FLAG_CHARGE_PIDFD with a pidfd of the
+ *	peer that SO_PEERCRED names), send the fd with SCM_RIGHTS; "keep" keeps a copy
  *	in the allocator, "drop" closes it once sent.
  *	"get INODE": send another fd of a buffer the allocator kept.
  *	Prints "serving PID" once listening; runs until killed.
@@ -34,22 +34,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* The allocation request as the series extends it (DESIGN.md's kernel
- * contract). Spelled out here so the helper builds against any uapi headers;
- * an unpatched kernel accepts it too as long as the new fields are zero. */
-struct alloc_req {
-	__u64 len;
-	__u32 fd;
-	__u32 fd_flags;
-	__u64 heap_flags;
-	__u32 charge_pid_fd;
-	__u32 padding;
-};
-#define ALLOC_IOCTL _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, struct alloc_req)
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
+#include "e2e.h"
 
 static void die(const char *what)
 {
@@ -129,22 +114,21 @@ static void __attribute__((noreturn)) serve(const char *path)
 			continue;
 		}
 		if (sscanf(req, "new %llu %15s", &arg, mode) == 2) {
-			struct alloc_req a = { .len = arg, .fd_flags = O_RDWR | O_CLOEXEC };
-			int pidfd = syscall(SYS_pidfd_open, cred.pid, 0);
+			int pidfd = e2e_pidfd_open(cred.pid);
 			struct stat st;
 
-			if (pidfd < 0)
+			if (pidfd < 0) {
+				errno = -pidfd;
 				die("pidfd_open");
-			a.charge_pid_fd = (__u32)pidfd;
-			if (ioctl(heap, ALLOC_IOCTL, &a) < 0) {
+			}
+			fd = e2e_heap_alloc(heap, arg, pidfd);
+			close(pidfd);
+			if (fd < 0) {
 				fprintf(stderr, "dmabuf-share: allocating %llu bytes for %d: %s\n",
-					arg, (int)cred.pid, strerror(errno));
-				close(pidfd);
+					arg, (int)cred.pid, strerror(-fd));
 				close(c);
 				continue;
 			}
-			close(pidfd);
-			fd = (int)a.fd;
 			fstat(fd, &st);
 			if (strcmp(mode, "keep") == 0 && n_kept < 64)
 				kept[n_kept++] = (struct kept){ st.st_ino, fd };

@@ -5,6 +5,8 @@
  * E2E_MAX_PEERS connections. Each connection's pidfd is taken when it is
  * accepted, before the greeting, so a request is always charged to the
  * process that connected, or fails with the kernel's ESRCH when it has gone.
+ * A request may carry a forwarded pidfd (E2E_REQ_ON_BEHALF): the handler
+ * decides whether to honour it.
  */
 #ifndef E2E_SERVER_H
 #define E2E_SERVER_H
@@ -21,10 +23,11 @@ struct e2e_peer {
 	struct ucred cred;
 };
 
-/* Serves REQ for PEER: returns the fd to pass back (ownership passes to the
+/* Serves REQ for PEER (ON_BEHALF: the pidfd forwarded with it, else -1;
+ * the loop closes it): returns the fd to pass back (ownership passes to the
  * loop, which closes it once sent) or -errno to send as the error. */
 typedef int (*e2e_handler)(const struct e2e_peer *peer, const struct e2e_request *req,
-			   void *userdata);
+			   int on_behalf, void *userdata);
 
 /* Logs to stderr with the program's name; never fails. */
 static inline void e2e_log(const char *prog, const char *fmt, ...)
@@ -87,21 +90,26 @@ static inline void e2e_serve_one(const char *prog, struct e2e_peer *p, e2e_handl
 	struct e2e_request req;
 	struct e2e_reply reply = { .magic = E2E_MAGIC };
 	ssize_t n;
-	int fd, r;
+	int fd, r, on_behalf = -1;
 
-	n = recv(p->sock, &req, sizeof(req), 0);
-	if (n <= 0) {
+	n = e2e_recv_with_fd(p->sock, &req, sizeof(req), &on_behalf);
+	if (n < 0 && n != -EPROTO) {	/* gone (EPIPE), or the socket broke */
 		if (verbose)
-			e2e_log(prog, "client pid %d disconnected", (int)p->cred.pid);
+			e2e_log(prog, "client pid %d disconnected: %s", (int)p->cred.pid,
+				e2e_errname((int)n));
 		e2e_peer_drop(p);
 		return;
 	}
-	if (n != sizeof(req) || req.magic != E2E_MAGIC || req.op != E2E_OP_ALLOC) {
+	if (n != sizeof(req) || req.magic != E2E_MAGIC || req.op != E2E_OP_ALLOC ||
+	    (req.flags & ~E2E_REQ_ON_BEHALF) || req.reserved ||
+	    !(req.flags & E2E_REQ_ON_BEHALF) != (on_behalf < 0)) {
 		fd = -EPROTO;
 	} else {
 		req.name[sizeof(req.name) - 1] = '\0';
-		fd = handle(p, &req, userdata);
+		fd = handle(p, &req, on_behalf, userdata);
 	}
+	if (on_behalf >= 0)
+		close(on_behalf);
 	if (fd < 0) {
 		reply.error = -fd;
 		e2e_log(prog, "client pid %d: %" PRIu64 " bytes \"%s\": %s (%s)", (int)p->cred.pid,

@@ -10,7 +10,10 @@
  *                     holds the client's pidfd: from then on the client may
  *                     exit and the server still charges the right process,
  *                     or fails with the kernel's ESRCH;
- *   client -> server  struct e2e_request (op E2E_OP_ALLOC, size, name);
+ *   client -> server  struct e2e_request (op E2E_OP_ALLOC, size, name); with
+ *                     E2E_REQ_ON_BEHALF in flags a pidfd travels with it
+ *                     (SCM_RIGHTS): a middle hop (compd) asks for the app
+ *                     whose pidfd it forwards, and that app is charged;
  *   server -> client  struct e2e_reply: error 0 and the dma-buf fd as
  *                     SCM_RIGHTS, or a positive errno and no fd.
  */
@@ -40,13 +43,10 @@
 
 /* ---- uAPI of the series (DESIGN.md, "Kernel contract") ---- */
 
-#ifndef DMA_BUF_IOCTL_TRANSFER_CHARGE
-/* Headers from before the series: the contract's definitions. */
-struct dma_buf_transfer_charge {
-	__u32 pid_fd;
-	__u32 flags;
-};
-#define DMA_BUF_IOCTL_TRANSFER_CHARGE _IOW(DMA_BUF_BASE, 4, struct dma_buf_transfer_charge)
+#ifndef DMA_HEAP_FLAG_CHARGE_PIDFD
+/* Headers from before the series: the contract's definition. A kernel
+ * without the series rejects the flag with EINVAL. */
+#define DMA_HEAP_FLAG_CHARGE_PIDFD (1ULL << 0)
 #define E2E_HEADERS_BEFORE_SERIES 1
 #endif
 
@@ -60,7 +60,7 @@ struct e2e_heap_alloc {
 	__u32 fd;
 	__u32 fd_flags;
 	__u64 heap_flags;
-	__u32 charge_pid_fd;	/* 0: the caller */
+	__u32 charge_pid_fd;	/* read only with DMA_HEAP_FLAG_CHARGE_PIDFD */
 	__u32 padding;		/* must be 0 */
 };
 #define E2E_HEAP_IOCTL_ALLOC _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, struct e2e_heap_alloc)
@@ -80,26 +80,23 @@ _Static_assert(offsetof(struct e2e_heap_alloc, charge_pid_fd) ==
 #define E2E_HEAP_DEFAULT "/dev/dma_heap/system"
 
 /* Allocates LEN bytes from the heap open at HEAPFD, charged to the process
- * behind PIDFD (0: the caller). Returns the dma-buf fd or -errno. */
+ * behind PIDFD with DMA_HEAP_FLAG_CHARGE_PIDFD (any fd, 0 included), or to
+ * the caller (no flag: mainline's self charge) when PIDFD is negative.
+ * Returns the dma-buf fd or -errno. */
 static inline int e2e_heap_alloc(int heapfd, uint64_t len, int pidfd)
 {
 	struct e2e_heap_alloc a = {
 		.len = len,
 		.fd_flags = O_RDWR | O_CLOEXEC,
-		.charge_pid_fd = pidfd > 0 ? (__u32)pidfd : 0,
 	};
 
+	if (pidfd >= 0) {
+		a.heap_flags = DMA_HEAP_FLAG_CHARGE_PIDFD;
+		a.charge_pid_fd = (__u32)pidfd;
+	}
 	if (ioctl(heapfd, E2E_HEAP_IOCTL_ALLOC, &a) < 0)
 		return -errno;
 	return (int)a.fd;
-}
-
-/* Moves the charge of the dma-buf BUFFD to the process behind PIDFD. */
-static inline int e2e_transfer_charge(int buffd, int pidfd)
-{
-	struct dma_buf_transfer_charge t = { .pid_fd = (__u32)pidfd };
-
-	return ioctl(buffd, DMA_BUF_IOCTL_TRANSFER_CHARGE, &t) < 0 ? -errno : 0;
 }
 
 static inline int e2e_set_name(int buffd, const char *name)
@@ -142,10 +139,15 @@ static inline int e2e_peer_pidfd(int fd, struct ucred *ret_cred)
 
 enum { E2E_OP_ALLOC = 1 };
 
+/* e2e_request.flags: a pidfd comes with the request; charge its process. */
+#define E2E_REQ_ON_BEHALF 1u
+
 struct e2e_request {
 	uint32_t magic;
 	uint32_t op;
 	uint64_t size;
+	uint32_t flags;
+	uint32_t reserved;		/* 0 */
 	char name[E2E_NAME_LEN];	/* NUL-terminated */
 };
 
@@ -155,14 +157,14 @@ struct e2e_reply {
 	uint64_t size;		/* of the buffer passed along */
 };
 
-/* Sends REPLY and, when FD >= 0, FD with it. */
-static inline int e2e_send_reply(int sock, const struct e2e_reply *reply, int fd)
+/* Sends the LEN bytes at DATA and, when FD >= 0, FD with them. */
+static inline int e2e_send_with_fd(int sock, const void *data, size_t len, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = (void *)reply, .iov_len = sizeof(*reply) };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
@@ -182,15 +184,21 @@ static inline int e2e_send_reply(int sock, const struct e2e_reply *reply, int fd
 	return 0;
 }
 
-/* Receives a reply; *RET_FD is the fd passed with it, or -1. Returns 0,
- * -EPIPE when the peer closed, -EPROTO on a malformed message. */
-static inline int e2e_recv_reply(int sock, struct e2e_reply *reply, int *ret_fd)
+static inline int e2e_send_reply(int sock, const struct e2e_reply *reply, int fd)
+{
+	return e2e_send_with_fd(sock, reply, sizeof(*reply), fd);
+}
+
+/* Receives one message of at most LEN bytes into DATA; *RET_FD is the fd
+ * passed with it, or -1. Returns its length, -EPIPE when the peer closed,
+ * -EPROTO when the control data was cut. */
+static inline ssize_t e2e_recv_with_fd(int sock, void *data, size_t len, int *ret_fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = reply, .iov_len = sizeof(*reply) };
+	struct iovec iov = { .iov_base = data, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
@@ -199,6 +207,7 @@ static inline int e2e_recv_reply(int sock, struct e2e_reply *reply, int *ret_fd)
 	ssize_t n;
 	int fd = -1;
 
+	*ret_fd = -1;
 	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
@@ -208,12 +217,29 @@ static inline int e2e_recv_reply(int sock, struct e2e_reply *reply, int *ret_fd)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n != sizeof(*reply) || reply->magic != E2E_MAGIC || (msg.msg_flags & MSG_CTRUNC)) {
+	if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) {
 		if (fd >= 0)
 			close(fd);
 		return -EPROTO;
 	}
 	*ret_fd = fd;
+	return n;
+}
+
+/* Receives a reply; *RET_FD is the fd passed with it, or -1. Returns 0,
+ * -EPIPE when the peer closed, -EPROTO on a malformed message. */
+static inline int e2e_recv_reply(int sock, struct e2e_reply *reply, int *ret_fd)
+{
+	ssize_t n = e2e_recv_with_fd(sock, reply, sizeof(*reply), ret_fd);
+
+	if (n < 0)
+		return (int)n;
+	if (n != sizeof(*reply) || reply->magic != E2E_MAGIC) {
+		if (*ret_fd >= 0)
+			close(*ret_fd);
+		*ret_fd = -1;
+		return -EPROTO;
+	}
 	return 0;
 }
 
@@ -249,17 +275,22 @@ static inline int e2e_connect(const char *path)
 	return fd;
 }
 
-/* Asks the allocator on SOCK for SIZE bytes named NAME. Returns the fd of the
- * buffer or -errno (the allocator's, or a transport error). */
-static inline int e2e_request_alloc(int sock, uint64_t size, const char *name)
+/* Asks the allocator on SOCK for SIZE bytes named NAME, on behalf of the
+ * process behind PIDFD (forwarded with the request) or, when PIDFD is
+ * negative, its own. Returns the fd of the buffer or -errno (the
+ * allocator's, or a transport error). */
+static inline int e2e_request_alloc(int sock, uint64_t size, const char *name, int pidfd)
 {
 	struct e2e_request req = { .magic = E2E_MAGIC, .op = E2E_OP_ALLOC, .size = size };
 	struct e2e_reply reply;
 	int fd = -1, r;
 
 	snprintf(req.name, sizeof(req.name), "%s", name ? name : "");
-	if (send(sock, &req, sizeof(req), MSG_NOSIGNAL) < 0)
-		return -errno;
+	if (pidfd >= 0)
+		req.flags = E2E_REQ_ON_BEHALF;
+	r = e2e_send_with_fd(sock, &req, sizeof(req), pidfd);
+	if (r < 0)
+		return r;
 	r = e2e_recv_reply(sock, &reply, &fd);
 	if (r < 0)
 		return r;

@@ -4,9 +4,10 @@
  *
  * Two ways of allocating, interleaved round by round so that drift in the
  * machine's speed hits both alike:
- *   self   charge_pid_fd 0: charged to the caller (when accounting is on)
- *   pidfd  charge_pid_fd of another process in another cgroup (a child
- *          that only waits), as an allocator service charges its client
+ *   self   no flag: charged to the caller (mainline's mem_accounting)
+ *   pidfd  DMA_HEAP_FLAG_CHARGE_PIDFD with a pidfd of another process in
+ *          another cgroup (a child that only waits), as an allocator
+ *          service charges its client
  * With dma_heap.mem_accounting=0 neither is charged (the pidfd is still
  * looked up and checked): "self" in that boot is the "off" baseline.
  *
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
 
 				for (k = 0; k < s[i].iters; k++) {
 					uint64_t t0 = ticks();
-					int fd = e2e_heap_alloc(heap, s[i].size, mode ? pidfd : 0);
+					int fd = e2e_heap_alloc(heap, s[i].size, mode ? pidfd : -1);
 
 					if (fd < 0) {
 						fprintf(stderr, "heapbench: %" PRIu64 " bytes (%s): %s\n", s[i].size,

@@ -215,8 +215,8 @@ stop_dmabufd
 
 # ---- part 3
 # memory.events of a policed cgroup, learnt from the kernel's file
-# notification as they happen: a dma-heap allocation over memory.max (a new
-# "max" event; the allocation fails with ENOMEM) and an OOM kill (a new
+# notification as they happen: a dma-heap allocation that does not fit under
+# memory.max beside what is held (a new "max" event; it fails with ENOMEM) and an OOM kill (a new
 # "oom_kill" event) are reported, with how long after the kernel counted them.
 echo "---- part 3: dmabufd-memory-events"
 rm -f $METRICS $LOG $HOOKOUT/*
@@ -236,7 +236,14 @@ dmabuf.max = 64M"
 start_dmabufd
 wait_for 10 test -s $METRICS
 
-sh -c "echo \$\$ > $CGROOT/max-1/cgroup.procs && exec dmabuf-hold 32" && fail "32M over a 16M memory.max was allocated"
+# 10M held, then 10M more: each fits under 16M on its own (a request that can
+# never fit fails before any reclaim, without a "max" event), together they
+# do not, so the second one reclaims, raises "max" and fails.
+sh -c "echo \$\$ > $CGROOT/max-1/cgroup.procs && exec dmabuf-hold 10" > /tmp/hold-max.out &
+hold_max=$!
+wait_for 10 grep -q held /tmp/hold-max.out
+sh -c "echo \$\$ > $CGROOT/max-1/cgroup.procs && exec dmabuf-hold 10" && fail "20M over a 16M memory.max was allocated"
+kill $hold_max; wait $hold_max 2>/dev/null
 echo "memory.events max of /max-1: $(cg_key $CGROOT/max-1/memory.events max)"
 wait_for 5 grep -q "EVENT=max CGROUP=/max-1" $LOG
 

@@ -51,8 +51,9 @@ say "Inside the VM: Linux $(uname -r) with the dmabufctl series, dma_heap.mem_ac
 say "1. An allocator service charges its client."
 echo "   allocd (like Android's gralloc) runs in /services/allocd. The camera app runs"
 echo "   in /apps/camera with a 64 MiB budget (memory.max). The app asks allocd for"
-echo "   buffers; allocd allocates them from /dev/dma_heap/system and passes the"
-echo "   app's pidfd as charge_pid_fd, so the kernel bills the app, not allocd."
+echo "   buffers; allocd allocates them from /dev/dma_heap/system with the flag"
+echo "   DMA_HEAP_FLAG_CHARGE_PIDFD and the app's pidfd as charge_pid_fd, so the kernel"
+echo "   bills the app, not allocd, page by page as it allocates."
 allocd --socket "$PWD/allocd.sock" --cgroup $CGROOT/services/allocd -v 2>allocd.log &
 wait_for 10 test -S allocd.sock >/dev/null
 client serve --allocator "$PWD/allocd.sock" --control "$PWD/camera.ctl" --cgroup $CGROOT/apps/camera &
@@ -78,7 +79,8 @@ statcheck >/dev/null || fail "dmabufctl and the kernel disagree"
 
 say "3. The budget stops a runaway client."
 echo "   The app holds 24 MiB and asks for 48 MiB more: over its 64 MiB memory.max."
-echo "   The kernel refuses the charge; the app gets ENOMEM from allocd:"
+echo "   The kernel refuses the pages (they are charged as they are taken, so the"
+echo "   allocation itself stops at the limit); the app gets ENOMEM from allocd:"
 out=$(client ctl "$PWD/camera.ctl" alloc 48M runaway)
 echo "    $out"
 case "$out" in "error ENOMEM:"*) ;; *) fail "expected ENOMEM, got: $out" ;; esac
@@ -90,15 +92,15 @@ echo "    /apps/camera memory.events: max $(cg_key $CGROOT/apps/camera/memory.ev
 
 say "4. The double hop: app -> compositor -> allocator."
 echo "   The game in /apps/game asks the compositor (/services/compositor) for a window"
-echo "   buffer. The compositor gets it from allocd, which charges the compositor; the"
-echo "   compositor then moves the charge to the game (DMA_BUF_IOCTL_TRANSFER_CHARGE)"
-echo "   before passing the buffer on."
+echo "   buffer. The compositor forwards the game's pidfd to allocd with its request"
+echo "   (SCM_RIGHTS), so allocd charges the game directly: the compositor is never"
+echo "   charged, not even for a moment, and there is no charge to move afterwards."
 compd --socket "$PWD/compd.sock" --allocator "$PWD/allocd.sock" --cgroup $CGROOT/services/compositor -v 2>compd.log &
 wait_for 10 test -S compd.sock >/dev/null
 client serve --allocator "$PWD/compd.sock" --control "$PWD/game.ctl" --cgroup $CGROOT/apps/game &
 wait_for 10 test -S game.ctl >/dev/null
 app game alloc 32M window
-grep 'moved the charge' compd.log | sed 's/^/    /'
+grep 'pidfd forwarded' compd.log | sed 's/^/    /'
 expect_dmabuf /apps/game $((32 * M))
 expect_dmabuf /services/compositor 0
 show /apps/game /services/compositor /services/allocd
