@@ -81,14 +81,21 @@ since=$(date '+%Y-%m-%d %H:%M:%S')
 systemctl reload dmabufd.service || fail "reload failed"
 wait_for 30 test -s /run/dmabufctl-vm-hook.stray
 stray=$(cat /run/dmabufctl-vm-hook.stray)
-unit=$(systemctl list-units --all --no-legend --plain 'dmabufd-hook-*' | awk '{ print $1; exit }')
-[ -n "$unit" ] || fail "no hook unit while the hook runs"
-cg=/sys/fs/cgroup$(unit_cgroup "$unit")
-echo "$unit: cgroup $cg, RuntimeMaxUSec $(unit_prop "$unit" RuntimeMaxUSec), KillMode $(unit_prop "$unit" KillMode), KillSignal $(unit_prop "$unit" KillSignal), ProtectSystem $(unit_prop "$unit" ProtectSystem)"
-[ "$(unit_prop "$unit" RuntimeMaxUSec)" = 5s ] || fail "RuntimeMaxUSec=$(unit_prop "$unit" RuntimeMaxUSec)"
-[ "$(unit_prop "$unit" KillMode)" = control-group ] || fail "KillMode"
-[ "$(unit_prop "$unit" ProtectSystem)" = no ] || fail "sandboxed: ProtectSystem=$(unit_prop "$unit" ProtectSystem)"
-grep -qx "$stray" $cg/cgroup.procs || fail "the setsid'd stray $stray is not in $cg"
+# The unit lives 5 s at most, and a loaded VM spends seconds of that before
+# the stray's file shows: read the stray's cgroup and the unit's properties
+# at once (one systemctl call), while the unit is known to be running.
+scg=$(sed -n 's/^0:://p' /proc/$stray/cgroup)
+unit=${scg##*/}
+case $unit in dmabufd-hook-*.service) ;; *) fail "the setsid'd stray $stray is in $scg, not in a hook unit" ;; esac
+props=$(systemctl show -p LoadState -p ActiveState -p ControlGroup -p RuntimeMaxUSec -p KillMode -p KillSignal -p ProtectSystem "$unit")
+prop() { echo "$props" | sed -n "s/^$1=//p"; }
+cg=/sys/fs/cgroup$(prop ControlGroup)
+echo "$unit: cgroup $cg, $(prop ActiveState), RuntimeMaxUSec $(prop RuntimeMaxUSec), KillMode $(prop KillMode), KillSignal $(prop KillSignal), ProtectSystem $(prop ProtectSystem)"
+[ "$(prop LoadState)" = loaded ] || fail "$unit was gone before it could be read ($(prop LoadState))"
+[ "$cg" = "/sys/fs/cgroup$scg" ] || fail "the stray $stray is in $scg, its unit's cgroup is $cg"
+[ "$(prop RuntimeMaxUSec)" = 5s ] || fail "RuntimeMaxUSec=$(prop RuntimeMaxUSec)"
+[ "$(prop KillMode)" = control-group ] || fail "KillMode=$(prop KillMode)"
+[ "$(prop ProtectSystem)" = no ] || fail "sandboxed: ProtectSystem=$(prop ProtectSystem)"
 wait_for 30 sh -c "journalctl -u dmabufd -o cat --no-pager --since '$since' | grep -q 'alert hook $hook (config-reloaded) killed at its time limit by signal Killed (unit $unit, result timeout)'"
 [ ! -e /proc/$stray ] || fail "the stray $stray outlived the limit"
 wait_for 10 sh -c "[ ! -e $cg ] || grep -qx 'populated 0' $cg/cgroup.events"
