@@ -6,6 +6,7 @@
 
 #include "changes.h"
 #include "cli.h"
+#include "dmabufctl/size.h"
 #include "dmabufctl/unit.h"
 
 struct apply_args {
@@ -75,6 +76,17 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
         ctx = (struct dbc_limit_ctx) { .root = root, .bus = bus, .runtime = true };
         ops.ctx = &ctx;
 
+        /* "N%" budgets are taken of the physical memory (of --proc-root). */
+        if (dbc_config_uses_percent(config)) {
+                r = dbc_physical_memory(cli->proc_root, &plan.physical_memory);
+                if (r < 0) {
+                        ret = cli_error("apply: a policy gives a percentage of physical memory, but %s/meminfo "
+                                        "cannot tell it: %s; nothing was written", cli->proc_root,
+                                        r == -EINVAL ? "no MemTotal line" : strerror(-r));
+                        goto out;
+                }
+        }
+
         /* Every target is read and checked before the first write. */
         r = dbc_plan_config(&plan, config, root, bus, &ops, &perr);
         if (r < 0) {
@@ -95,6 +107,7 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
                         printf("nothing to do: every budget is in force\n");
                 goto out;
         }
+        changes_say_percent(&plan, "apply");
         if (a.dry_run) {
                 ret = changes_print(cli, &plan);
                 if (!cli->json)

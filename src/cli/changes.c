@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,20 @@ int changes_print(struct cli *cli, const struct dbc_plan *p) {
         if (fflush(stdout) != 0)
                 ret = cli_error("cannot write the output: %s", strerror(errno));
         return ret;
+}
+
+void changes_say_percent(const struct dbc_plan *p, const char *verb) {
+        char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX], pct[DBC_FORMAT_MAX];
+
+        for (size_t i = 0; i < p->n; i++) {
+                const struct dbc_change *c = &p->changes[i];
+
+                if (c->percent)
+                        cli_warn("%s: policy %s: %s %s of physical memory (%s): %s (%" PRIu64 " bytes) for %s",
+                                 verb, c->policy ? c->policy : "-", dbc_limit_file(c->limit),
+                                 dbc_percent_format(c->permyriad, pct), dbc_size_format(p->physical_memory, a),
+                                 dbc_size_format(c->new, b), c->new, c->target);
+        }
 }
 
 const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, enum dbc_limit l, int error,

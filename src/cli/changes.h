@@ -10,6 +10,10 @@
  * else what was asked for (a dry run). */
 int changes_print(struct cli *cli, const struct dbc_plan *p);
 
+/* On stderr, for each change given as a percentage of physical memory:
+ * "VERB: POLICY: KEY 50% of physical memory (16G): 8.0G (8589934592 bytes)". */
+void changes_say_percent(const struct dbc_plan *p, const char *verb);
+
 /* Why target cannot be read or written, as the end of a sentence
  * ("no such cgroup under /sys/fs/cgroup"). systemd_msg: systemd's own words,
  * or NULL. Returns a static or thread-unsafe buffer. */

@@ -58,9 +58,19 @@ int cli_load_config(struct cli *cli, struct dbc_config **ret);
 /* Print configuration problems on stderr, one "FILE:LINE: message" each. */
 void cli_print_diags(const struct dbc_diags *d);
 
-/* Parse the size argument of a verb's option (set.c); a bad one is a usage
- * error already reported ("VERB: OPTION: invalid size ..."): -1. */
-int cli_parse_size_option(const char *verb, const char *option, const char *arg, uint64_t *ret);
+/* Parse the size argument of a verb's option; flags: DBC_SIZE_ALLOW_PERCENT
+ * for memory.max and memory.high. A bad one is a usage error already
+ * reported ("VERB: OPTION: invalid size "1.5Q": unknown unit "Q" ..."): -1. */
+struct dbc_size;
+int cli_parse_size_option(const char *verb, const char *option, const char *arg, unsigned flags,
+                          struct dbc_size *ret);
+
+/* The bytes of a parsed size; a percentage is taken of the physical memory
+ * (MemTotal of the --proc-root's meminfo), and the result said on stderr
+ * ("VERB: OPTION 50% of physical memory (16G): 8.0G (8589934592 bytes)").
+ * Returns 0 or EXIT_FAIL (reported). */
+int cli_resolve_size(struct cli *cli, const char *verb, const char *option, const struct dbc_size *sz,
+                     uint64_t *ret);
 
 /* Print the --help text (main.c). */
 void cli_help(void);

@@ -60,7 +60,9 @@ void cli_help(void) {
                "  top:      -d DELAY (default 1s), -n ITERATIONS, -b (batch: plain frames),\n"
                "            --all, --bytes; q quits\n"
                "\n"
-               "Sizes take K, M, G, T (powers of 1024) or \"max\"; durations ms, s, min.\n"
+               "Sizes: bytes, K, M, G, T, P, E (powers of 1024, fractions: 1.5G), max; --memory-max\n"
+               "and --memory-high also N%% of physical memory. Durations: us, ms, s, min, h,\n"
+               "combined (1min 30s).\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n"
                "See dmabufctl(8) and dmabufctl.conf(5).\n",
                DBC_CONFIG_PATH, DBC_VENDOR_DIR "/" DBC_CONFIG_NAME, DBC_VENDOR_DIR, DBC_ADMIN_DIR, DBC_RUNTIME_DIR);
