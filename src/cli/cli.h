@@ -8,6 +8,7 @@
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/config.h"
 #include "dmabufctl/macro.h"
+#include "dmabufctl/table.h"
 
 /* Exit codes of the CLI contract. */
 #define EXIT_OK 0
@@ -71,6 +72,34 @@ int cli_parse_size_option(const char *verb, const char *option, const char *arg,
  * Returns 0 or EXIT_FAIL (reported). */
 int cli_resolve_size(struct cli *cli, const char *verb, const char *option, const struct dbc_size *sz,
                      uint64_t *ret);
+
+/* -o/--output LIST, -n/--noheadings, -r/--raw of the verbs that print
+ * tables (output.c). A verb adds CLI_OUTPUT_OPTIONS to its options and "o:nr"
+ * (top: "o:r", its -n counts refreshes) to its short options, and hands
+ * every option to cli_output_handle() first. */
+struct cli_output {
+        const char *list;       /* -o as given */
+        bool noheadings;
+        bool raw;
+        char **names;           /* -o resolved; NULL: the default columns */
+};
+enum { CLI_OPT_OUTPUT = 'o', CLI_OPT_NOHEADINGS = 'n', CLI_OPT_RAW = 'r' };
+#define CLI_OUTPUT_OPTIONS \
+        { "output",     required_argument, NULL, CLI_OPT_OUTPUT }, \
+        { "noheadings", no_argument,       NULL, CLI_OPT_NOHEADINGS }, \
+        { "raw",        no_argument,       NULL, CLI_OPT_RAW }
+#define CLI_OUTPUT_HELP (-100)
+
+/* 1 when opt was one of the three (and is noted), else 0. */
+int cli_output_handle(struct cli_output *o, int opt, const char *arg);
+/* After the options: check -o against the columns the verb's tables offer.
+ * Returns 0; CLI_OUTPUT_HELP after `--output help` printed the columns (the
+ * verb exits 0); EXIT_USAGE or EXIT_FAIL, reported. */
+int cli_output_resolve(struct cli_output *o, const char *verb, const struct dbc_column_set *sets, size_t n_sets);
+/* The text options for stdout: these three, --bytes, and the terminal
+ * (width, colours). */
+void cli_output_text(const struct cli_output *o, const struct cli *cli, struct dbc_table_text *ret);
+void cli_output_done(struct cli_output *o);
 
 /* Print the --help text (main.c). */
 void cli_help(void);

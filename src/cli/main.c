@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,10 @@ int main(int argc, char *argv[]) {
         };
         const char *e;
         int k;
+
+        /* Character classes and widths of the terminal's encoding (text
+         * tables); messages and numbers stay in the C locale. */
+        setlocale(LC_CTYPE, "");
 
         if ((e = getenv("DMABUFCTL_CGROUP_ROOT")) && *e)
                 cli.root_path = e;

@@ -173,7 +173,7 @@ int verb_set(struct cli *cli, int argc, char *argv[]) {
 
         if (unit)
                 check_unit_cgroup(cli, root, bus, &plan, target);
-        ret = changes_print(cli, &plan);
+        ret = changes_print(cli, &plan, NULL);
 out:
         dbc_plan_done(&plan);
         dbc_limit_ctx_done(&ctx);
