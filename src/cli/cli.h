@@ -40,8 +40,9 @@ int cli_parse_options(struct cli *cli, int argc, char *argv[],
                       int (*handle)(int opt, const char *arg, void *userdata),
                       void *userdata);
 
-/* Report errors: "dmabufctl: <message>" on stderr. cli_usage_error() also
- * returns EXIT_USAGE and cli_error() EXIT_FAIL for convenient `return`. */
+/* Report errors: "dmabufctl: <message>" on stderr. cli_usage_error() adds
+ * the line "Try 'dmabufctl --help'." and returns EXIT_USAGE; cli_error()
+ * returns EXIT_FAIL, for convenient `return`. */
 int cli_error(const char *fmt, ...) _printf_(1, 2);
 int cli_usage_error(const char *fmt, ...) _printf_(1, 2);
 void cli_warn(const char *fmt, ...) _printf_(1, 2);
@@ -101,8 +102,9 @@ int cli_output_resolve(struct cli_output *o, const char *verb, const struct dbc_
 void cli_output_text(const struct cli_output *o, const struct cli *cli, struct dbc_table_text *ret);
 void cli_output_done(struct cli_output *o);
 
-/* Print the --help text (main.c). */
+/* Print the --help text, and a verb's (main.c; -ENOENT: no such verb). */
 void cli_help(void);
+int cli_verb_help(const char *name);
 
 /* The verbs. */
 int verb_status(struct cli *cli, int argc, char *argv[]);

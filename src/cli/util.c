@@ -30,6 +30,7 @@ int cli_usage_error(const char *fmt, ...) {
         va_start(ap, fmt);
         vreport(fmt, ap);
         va_end(ap);
+        fputs("Try 'dmabufctl --help'.\n", stderr);
         return EXIT_USAGE;
 }
 
@@ -56,8 +57,9 @@ static const struct option global_options[] = {
         { "help",      no_argument,       NULL, 'h' },
 };
 
-/* Returns 1 when opt was a global option (and applied), 0 if not. */
-static int handle_global(struct cli *cli, int opt, const char *arg) {
+/* Returns 1 when opt was a global option (and applied), 0 if not. verb:
+ * the verb whose options these are, or NULL before it. */
+static int handle_global(struct cli *cli, int opt, const char *arg, const char *verb) {
         switch (opt) {
         case OPT_ROOT:
                 if (!*arg) {
@@ -76,7 +78,8 @@ static int handle_global(struct cli *cli, int opt, const char *arg) {
                 cli->json = true;
                 return 1;
         case 'h':
-                cli_help();
+                if (!verb || cli_verb_help(verb) < 0)
+                        cli_help();
                 exit(fflush(stdout) == 0 ? EXIT_OK : cli_error("cannot write: %s", strerror(errno)));
         }
         return 0;
@@ -129,7 +132,7 @@ int cli_parse_options(struct cli *cli, int argc, char *argv[],
                         cli_usage_error("%s%soption %s needs an argument", who, colon, argv[optind - 1]);
                         return -1;
                 }
-                if (handle_global(cli, c, optarg))
+                if (handle_global(cli, c, optarg, *who ? who : NULL))
                         continue;
                 if (!handle || handle(c, optarg, userdata) < 0)
                         return -1;
