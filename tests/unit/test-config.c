@@ -307,7 +307,7 @@ Test(config, zero_interval) {
         expect("[daemon]\nmetrics-interval = 0ms\n",
                "dmabufctl.conf:2: metrics-interval: must be longer than 0\n");
         expect("[daemon]\nmetrics-interval = 15\n",
-               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\" (a number with ms, s or min)\n");
+               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\": missing unit after \"15\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, bad_action) {
