@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include "dmabufctl/limits.h"
 #include "dmabufctl/trust.h"
 
 /* The configuration contract's layers: the main file DBC_CONFIG_NAME in
@@ -32,6 +33,8 @@ enum {
         DBC_POLICY_MEMORY_HIGH = 1 << 1,
         DBC_POLICY_DMABUF_WARN = 1 << 2,
         DBC_POLICY_DMABUF_MAX  = 1 << 3,
+        DBC_POLICY_MEMORY_MAX_PERCENT  = 1 << 4,        /* memory_max_permyriad holds it */
+        DBC_POLICY_MEMORY_HIGH_PERCENT = 1 << 5,
 };
 
 struct dbc_policy {
@@ -41,6 +44,8 @@ struct dbc_policy {
         char *resolved;         /* unit policies: the unit's cgroup once resolved, else NULL */
         uint64_t memory_max;    /* bytes, DBC_SIZE_MAX for "max" */
         uint64_t memory_high;
+        uint32_t memory_max_permyriad;  /* "N%" of physical memory: N * 100 (see set) */
+        uint32_t memory_high_permyriad;
         uint64_t dmabuf_warn;
         uint64_t dmabuf_max;
         unsigned set;           /* DBC_POLICY_* bits */
@@ -132,3 +137,9 @@ int dbc_config_load(const char *path, bool must_exist, struct dbc_config **ret, 
 /* The defaults alone. */
 int dbc_config_new(struct dbc_config **ret);
 void dbc_config_free(struct dbc_config *c);
+
+/* The bytes of a policy's memory.max or memory.high (l), a percentage
+ * resolved against physical bytes of memory. */
+uint64_t dbc_policy_limit(const struct dbc_policy *p, enum dbc_limit l, uint64_t physical);
+/* Does any policy give memory.max or memory.high as a percentage? */
+bool dbc_config_uses_percent(const struct dbc_config *c);

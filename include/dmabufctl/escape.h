@@ -34,6 +34,11 @@ enum dbc_escape_style {
          * double quote escaped, so the file is always valid UTF-8 and
          * parses, and a label reads like the name in `status`. */
         DBC_ESCAPE_PROMETHEUS,
+        /* A cell of a table laid out for the terminal (libsmartcols, which
+         * measures widths in the current locale): the text form, and also
+         * each byte of a character the locale cannot print, which is every
+         * byte above ASCII in a locale that is not UTF-8. */
+        DBC_ESCAPE_TERMINAL,
 };
 
 /* Write s (NULL: "") to f in that style. */
@@ -41,3 +46,5 @@ void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style);
 
 /* The DBC_ESCAPE_TEXT form of s, allocated; NULL when out of memory. */
 char *dbc_escape_text(const char *s);
+/* The same in any style. */
+char *dbc_escape(const char *s, enum dbc_escape_style style);

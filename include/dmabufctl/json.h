@@ -14,9 +14,12 @@ struct dbc_json {
         unsigned depth;
         bool first;             /* nothing written yet at this depth */
         bool after_key;
+        bool compact;           /* no blanks or line breaks inside a document (JSON Lines) */
 };
 
 void dbc_json_init(struct dbc_json *j, FILE *f);
+/* One document per line: nothing but the closing newline between values. */
+void dbc_json_init_compact(struct dbc_json *j, FILE *f);
 void dbc_json_begin_object(struct dbc_json *j);
 void dbc_json_end_object(struct dbc_json *j);
 void dbc_json_begin_array(struct dbc_json *j);

@@ -29,7 +29,9 @@ struct dbc_change {
         char *policy;           /* the policy asking for it; NULL for `set` */
         enum dbc_limit limit;
         uint64_t old;           /* in force when planned */
-        uint64_t new;           /* asked for */
+        uint64_t new;           /* asked for (a percentage resolved) */
+        bool percent;           /* new was given as permyriad / 100 % of physical memory */
+        uint32_t permyriad;
         uint64_t in_force;      /* read back after the write */
         enum dbc_change_state state;
         int error;
@@ -39,6 +41,7 @@ struct dbc_plan {
         struct dbc_change *changes;
         size_t n, cap;
         bool keep_unchanged;    /* record values already in force too (never written) */
+        uint64_t physical_memory;       /* bytes a policy's "N%" is taken of (dbc_physical_memory()) */
 };
 
 void dbc_plan_done(struct dbc_plan *p);

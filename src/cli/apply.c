@@ -6,11 +6,13 @@
 
 #include "changes.h"
 #include "cli.h"
+#include "dmabufctl/size.h"
 #include "dmabufctl/unit.h"
 
 struct apply_args {
         bool dry_run;
         bool *bytes;
+        struct cli_output out;
 };
 
 enum { OPT_DRY_RUN = 0x500, OPT_BYTES };
@@ -18,6 +20,8 @@ enum { OPT_DRY_RUN = 0x500, OPT_BYTES };
 static int handle_apply(int opt, const char *arg, void *userdata) {
         struct apply_args *a = userdata;
 
+        if (cli_output_handle(&a->out, opt, arg))
+                return 0;
         switch (opt) {
         case OPT_DRY_RUN:
                 a->dry_run = true;
@@ -33,6 +37,7 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
         static const struct option opts[] = {
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "bytes",   no_argument, NULL, OPT_BYTES },
+                CLI_OUTPUT_OPTIONS,
                 {}
         };
         struct apply_args a = { .bytes = &cli->bytes };
@@ -46,16 +51,21 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
         size_t failed;
         int k, r, ret;
 
-        k = cli_parse_options(cli, argc, argv, "", opts, handle_apply, &a);
+        k = cli_parse_options(cli, argc, argv, "o:nr", opts, handle_apply, &a);
         if (k < 0)
                 return EXIT_USAGE;
         if (k < argc)
                 return cli_usage_error("apply: unexpected argument \"%s\" (apply takes no arguments)", argv[k]);
+        ret = cli_output_resolve(&a.out, "apply", changes_column_sets, ELEMENTSOF(changes_column_sets));
+        if (ret != 0) {
+                cli_output_done(&a.out);
+                return ret == CLI_OUTPUT_HELP ? EXIT_OK : ret;
+        }
 
         /* The whole configuration is valid, or nothing happens. */
         ret = cli_load_config(cli, &config);
         if (ret != EXIT_OK)
-                return ret;
+                goto out;
         ret = cli_open_root(cli, &root);
         if (ret != EXIT_OK)
                 goto out;
@@ -75,6 +85,17 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
         ctx = (struct dbc_limit_ctx) { .root = root, .bus = bus, .runtime = true };
         ops.ctx = &ctx;
 
+        /* "N%" budgets are taken of the physical memory (of --proc-root). */
+        if (dbc_config_uses_percent(config)) {
+                r = dbc_physical_memory(cli->proc_root, &plan.physical_memory);
+                if (r < 0) {
+                        ret = cli_error("apply: a policy gives a percentage of physical memory, but %s/meminfo "
+                                        "cannot tell it: %s; nothing was written", cli->proc_root,
+                                        r == -EINVAL ? "no MemTotal line" : strerror(-r));
+                        goto out;
+                }
+        }
+
         /* Every target is read and checked before the first write. */
         r = dbc_plan_config(&plan, config, root, bus, &ops, &perr);
         if (r < 0) {
@@ -90,13 +111,14 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
 
         if (plan.n == 0) {
                 if (cli->json)
-                        ret = changes_print(cli, &plan);
+                        ret = changes_print(cli, &plan, &a.out);
                 else
                         printf("nothing to do: every budget is in force\n");
                 goto out;
         }
+        changes_say_percent(&plan, "apply");
         if (a.dry_run) {
-                ret = changes_print(cli, &plan);
+                ret = changes_print(cli, &plan, &a.out);
                 if (!cli->json)
                         fprintf(stderr, "dry run: nothing was written\n");
                 goto out;
@@ -107,8 +129,9 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
                 ret = changes_report_failure(cli, "apply", root, &plan, failed, ctx.error);
                 goto out;
         }
-        ret = changes_print(cli, &plan);
+        ret = changes_print(cli, &plan, &a.out);
 out:
+        cli_output_done(&a.out);
         dbc_plan_done(&plan);
         dbc_limit_ctx_done(&ctx);
         dbc_root_free(root);

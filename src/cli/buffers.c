@@ -10,48 +10,13 @@
 #include "dmabufctl/attribution.h"
 #include "dmabufctl/json.h"
 #include "dmabufctl/size.h"
-#include "table.h"
-
-enum { H_PID, H_COMM, H_CGROUP, H_FDS, H_MAPS };
-static const struct table_column holder_columns[] = {
-        [H_PID]    = { "PID",    "pid",    TABLE_U64 },
-        [H_COMM]   = { "COMM",   "comm",   TABLE_STRING },
-        [H_CGROUP] = { "CGROUP", "cgroup", TABLE_STRING },
-        [H_FDS]    = { "FDS",    "fds",    TABLE_U64 },
-        [H_MAPS]   = { "MAPS",   "maps",   TABLE_U64 },
-};
-
-enum { B_INODE, B_SIZE, B_EXPORTER, B_NAME, B_CHARGED, B_HOLDERS };
-static const struct table_column buffer_columns[] = {
-        [B_INODE]    = { "INODE",    "inode",          TABLE_U64 },
-        [B_SIZE]     = { "SIZE",     "size",           TABLE_SIZE },
-        [B_EXPORTER] = { "EXPORTER", "exporter",       TABLE_STRING },
-        [B_NAME]     = { "NAME",     "name",           TABLE_STRING },
-        [B_CHARGED]  = { "CHARGED",  "charged_cgroup", TABLE_STRING },
-        /* in text, the holders' columns continue the row, one line each */
-        [B_HOLDERS]  = { "HOLDERS",  "holders",        TABLE_TABLE },
-};
-enum { P_PID, P_COMM, P_CGROUP, P_RSS, P_PSS };
-static const struct table_column process_columns[] = {
-        [P_PID]    = { "PID",    "pid",    TABLE_U64 },
-        [P_COMM]   = { "COMM",   "comm",   TABLE_STRING },
-        [P_CGROUP] = { "CGROUP", "cgroup", TABLE_STRING },
-        [P_RSS]    = { "RSS",    "rss",    TABLE_SIZE },
-        [P_PSS]    = { "PSS",    "pss",    TABLE_SIZE },
-};
-
-enum { C_CGROUP, C_RSS, C_PSS, C_CHARGED };
-static const struct table_column cgroup_columns[] = {
-        [C_CGROUP]  = { "CGROUP",  "cgroup",  TABLE_STRING },
-        [C_RSS]     = { "RSS",     "rss",     TABLE_SIZE },
-        [C_PSS]     = { "PSS",     "pss",     TABLE_SIZE },
-        [C_CHARGED] = { "CHARGED", "charged", TABLE_SIZE },
-};
+#include "dmabufctl/rows.h"
 
 struct buffers_args {
         pid_t pid;              /* 0: every process */
         char *cgroup;           /* NULL: every cgroup */
         bool *bytes;
+        struct cli_output out;
 };
 
 enum { OPT_PID = 0x400, OPT_CGROUP, OPT_BYTES };
@@ -61,6 +26,8 @@ static int handle_buffers(int opt, const char *arg, void *userdata) {
         uint64_t v;
         int r;
 
+        if (cli_output_handle(&a->out, opt, arg))
+                return 0;
         switch (opt) {
         case OPT_PID:
                 if (dbc_parse_u64(arg, &v) < 0 || v == 0 || v > INT32_MAX)
@@ -124,128 +91,81 @@ static bool cgroup_selected(const struct buffers_args *a, const struct dbc_scan 
         return true;
 }
 
-static int fill_holders(const struct dbc_scan *s, const struct dbc_buffer *b, struct table **ret) {
-        struct table *t = calloc(1, sizeof(*t));
-
-        if (!t)
-                return -ENOMEM;
-        table_init(t, holder_columns, ELEMENTSOF(holder_columns));
-        if (table_reserve(t, b->n_holders) < 0) {
-                free(t);
-                return -ENOMEM;
-        }
-        for (size_t h = 0; h < b->n_holders; h++) {
-                const struct dbc_proc *p = &s->procs[b->holders[h].proc];
-                int row = table_add_row(t);
-
-                if (row < 0 ||
-                    table_set_string(t, (size_t) row, H_COMM, p->comm) < 0 ||
-                    table_set_string(t, (size_t) row, H_CGROUP, p->cgroup) < 0) {
-                        table_done(t);
-                        free(t);
-                        return -ENOMEM;
-                }
-                table_set_u64(t, (size_t) row, H_PID, (uint64_t) p->pid);
-                table_set_u64(t, (size_t) row, H_FDS, b->holders[h].fds);
-                table_set_u64(t, (size_t) row, H_MAPS, b->holders[h].maps);
-        }
-        *ret = t;
-        return 0;
-}
-
 static int fill_tables(const struct buffers_args *a, const struct dbc_scan *s,
-                       struct table *bt, struct table *pt, struct table *ct) {
-        for (size_t i = 0; i < s->n_buffers; i++) {
-                const struct dbc_buffer *b = &s->buffers[i];
-                struct table *holders;
-                int row;
-
-                if (!buffer_selected(a, s, b))
-                        continue;
-                row = table_add_row(bt);
-                if (row < 0 || fill_holders(s, b, &holders) < 0)
+                       struct dbc_table *bt, struct dbc_table *pt, struct dbc_table *ct) {
+        for (size_t i = 0; i < s->n_buffers; i++)
+                if (buffer_selected(a, s, &s->buffers[i]) && dbc_buffer_row_add(bt, s, &s->buffers[i]) < 0)
                         return -ENOMEM;
-                table_set_table(bt, (size_t) row, B_HOLDERS, holders);
-                table_set_u64(bt, (size_t) row, B_INODE, b->inode);
-                table_set_u64(bt, (size_t) row, B_SIZE, b->size);
-                if (table_set_string(bt, (size_t) row, B_EXPORTER, b->exporter) < 0 ||
-                    table_set_string(bt, (size_t) row, B_NAME, b->name) < 0 ||
-                    table_set_string(bt, (size_t) row, B_CHARGED, b->charged_cgroup) < 0)
+        for (size_t i = 0; i < s->n_procs; i++)
+                if (proc_selected(a, &s->procs[i]) && dbc_process_row_add(pt, &s->procs[i]) < 0)
                         return -ENOMEM;
-        }
-        for (size_t i = 0; i < s->n_procs; i++) {
-                const struct dbc_proc *p = &s->procs[i];
-                int row;
-
-                if (!proc_selected(a, p))
-                        continue;
-                row = table_add_row(pt);
-                if (row < 0 ||
-                    table_set_string(pt, (size_t) row, P_COMM, p->comm) < 0 ||
-                    table_set_string(pt, (size_t) row, P_CGROUP, p->cgroup) < 0)
+        for (size_t i = 0; i < s->n_cgroups; i++)
+                if (cgroup_selected(a, s, &s->cgroups[i]) && dbc_use_row_add(ct, &s->cgroups[i]) < 0)
                         return -ENOMEM;
-                table_set_u64(pt, (size_t) row, P_PID, (uint64_t) p->pid);
-                table_set_u64(pt, (size_t) row, P_RSS, p->rss);
-                table_set_u64(pt, (size_t) row, P_PSS, p->pss);
-        }
-        for (size_t i = 0; i < s->n_cgroups; i++) {
-                const struct dbc_cgroup_use *u = &s->cgroups[i];
-                int row;
-
-                if (!cgroup_selected(a, s, u))
-                        continue;
-                row = table_add_row(ct);
-                if (row < 0 || table_set_string(ct, (size_t) row, C_CGROUP, u->cgroup) < 0)
-                        return -ENOMEM;
-                table_set_u64(ct, (size_t) row, C_RSS, u->rss);
-                table_set_u64(ct, (size_t) row, C_PSS, u->pss);
-                table_set_u64(ct, (size_t) row, C_CHARGED, u->charged);
-        }
         return 0;
 }
 
 /* Biggest first; ties in a fixed order so output is stable. */
-static int cmp_buffer(const struct table_cell *a, const struct table_cell *b) {
-        if (a[B_SIZE].u != b[B_SIZE].u)
-                return a[B_SIZE].u > b[B_SIZE].u ? -1 : 1;
-        return a[B_INODE].u < b[B_INODE].u ? -1 : a[B_INODE].u > b[B_INODE].u;
+static int cmp_buffer(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        if (a[DBC_BUFFER_SIZE].u != b[DBC_BUFFER_SIZE].u)
+                return a[DBC_BUFFER_SIZE].u > b[DBC_BUFFER_SIZE].u ? -1 : 1;
+        return a[DBC_BUFFER_INODE].u < b[DBC_BUFFER_INODE].u ? -1 : a[DBC_BUFFER_INODE].u > b[DBC_BUFFER_INODE].u;
 }
 
-static int cmp_process(const struct table_cell *a, const struct table_cell *b) {
-        if (a[P_PSS].u != b[P_PSS].u)
-                return a[P_PSS].u > b[P_PSS].u ? -1 : 1;
-        return a[P_PID].u < b[P_PID].u ? -1 : a[P_PID].u > b[P_PID].u;
+static int cmp_process(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        if (a[DBC_PROCESS_PSS].u != b[DBC_PROCESS_PSS].u)
+                return a[DBC_PROCESS_PSS].u > b[DBC_PROCESS_PSS].u ? -1 : 1;
+        return a[DBC_PROCESS_PID].u < b[DBC_PROCESS_PID].u ? -1 : a[DBC_PROCESS_PID].u > b[DBC_PROCESS_PID].u;
 }
 
-static int cmp_cgroup(const struct table_cell *a, const struct table_cell *b) {
-        uint64_t x = a[C_PSS].u > a[C_CHARGED].u ? a[C_PSS].u : a[C_CHARGED].u;
-        uint64_t y = b[C_PSS].u > b[C_CHARGED].u ? b[C_PSS].u : b[C_CHARGED].u;
+static int cmp_cgroup(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        uint64_t x = a[DBC_USE_PSS].u > a[DBC_USE_CHARGED].u ? a[DBC_USE_PSS].u : a[DBC_USE_CHARGED].u;
+        uint64_t y = b[DBC_USE_PSS].u > b[DBC_USE_CHARGED].u ? b[DBC_USE_PSS].u : b[DBC_USE_CHARGED].u;
 
         if (x != y)
                 return x > y ? -1 : 1;
-        return strcmp(a[C_CGROUP].s, b[C_CGROUP].s);
+        return strcmp(a[DBC_USE_CGROUP].s, b[DBC_USE_CGROUP].s);
 }
 
-static void print_json(struct table *bt, struct table *pt, struct table *ct) {
+static void print_json(struct dbc_table *bt, struct dbc_table *pt, struct dbc_table *ct) {
         struct dbc_json j;
 
         dbc_json_init(&j, stdout);
         dbc_json_begin_object(&j);
         dbc_json_key(&j, "buffers");
-        table_print_json_value(bt, &j);
+        dbc_table_print_json_value(bt, &j);
         dbc_json_key(&j, "processes");
-        table_print_json_value(pt, &j);
+        dbc_table_print_json_value(pt, &j);
         dbc_json_key(&j, "cgroups");
-        table_print_json_value(ct, &j);
+        dbc_table_print_json_value(ct, &j);
         dbc_json_end_object(&j);
 }
 
-static void print_text(struct table *bt, struct table *pt, struct table *ct, bool bytes) {
-        table_print_text(bt, stdout, bytes);
-        fputc('\n', stdout);
-        table_print_text(pt, stdout, bytes);
-        fputc('\n', stdout);
-        table_print_text(ct, stdout, bytes);
+/* The three tables, a blank line between; with -o, a table holding none of
+ * the named columns is left out. */
+static int print_text(struct dbc_table *bt, struct dbc_table *pt, struct dbc_table *ct, const struct dbc_table_text *o) {
+        struct dbc_table *tables[] = { bt, pt, ct };
+        bool any = false;
+
+        for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t size = 0;
+                FILE *f = open_memstream(&text, &size);
+                int r;
+
+                if (!f)
+                        return -ENOMEM;
+                r = dbc_table_print_text(tables[i], f, o);
+                if (fclose(f) != 0 || r < 0)
+                        return -ENOMEM;
+                if (r == 0)
+                        continue;
+                if (any)
+                        fputc('\n', stdout);
+                fputs(text, stdout);
+                any = true;
+        }
+        return 0;
 }
 
 static void notice(struct cli *cli, const struct dbc_scan *s, const char *root_error) {
@@ -283,31 +203,43 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]) {
                 { "pid",    required_argument, NULL, OPT_PID },
                 { "cgroup", required_argument, NULL, OPT_CGROUP },
                 { "bytes",  no_argument,       NULL, OPT_BYTES },
+                CLI_OUTPUT_OPTIONS,
                 {}
         };
         struct buffers_args a = { .bytes = &cli->bytes };
         struct dbc_scan_params p = { .proc_root = cli->proc_root, .sysfs_root = cli->sysfs_root };
-        struct table bt, pt, ct;
+        static const struct dbc_column_set sets[] = {
+                { dbc_buffer_columns, ELEMENTSOF(dbc_buffer_columns) },
+                { dbc_holder_columns, ELEMENTSOF(dbc_holder_columns) },
+                { dbc_process_columns, ELEMENTSOF(dbc_process_columns) },
+                { dbc_use_columns, ELEMENTSOF(dbc_use_columns) },
+        };
+        struct dbc_table bt, pt, ct;
+        struct dbc_table_text text;
         struct dbc_scan_error err;
         struct dbc_scan *s = NULL;
         struct dbc_root *root = NULL;
         const char *root_error = NULL;
         int k, r, ret = EXIT_OK;
 
-        k = cli_parse_options(cli, argc, argv, "", opts, handle_buffers, &a);
+        dbc_buffer_table_init(&bt);
+        dbc_table_init(&pt, dbc_process_columns, ELEMENTSOF(dbc_process_columns));
+        dbc_table_init(&ct, dbc_use_columns, ELEMENTSOF(dbc_use_columns));
+        k = cli_parse_options(cli, argc, argv, "o:nr", opts, handle_buffers, &a);
         if (k < 0) {
-                free(a.cgroup);
-                return EXIT_USAGE;
+                ret = EXIT_USAGE;
+                goto out;
         }
         if (k < argc) {
-                free(a.cgroup);
-                return cli_usage_error("buffers: unexpected argument \"%s\" (use --pid or --cgroup)", argv[k]);
+                ret = cli_usage_error("buffers: unexpected argument \"%s\" (use --pid or --cgroup)", argv[k]);
+                goto out;
         }
-
-        table_init(&bt, buffer_columns, ELEMENTSOF(buffer_columns));
-        table_set_sub_columns(&bt, holder_columns, ELEMENTSOF(holder_columns));
-        table_init(&pt, process_columns, ELEMENTSOF(process_columns));
-        table_init(&ct, cgroup_columns, ELEMENTSOF(cgroup_columns));
+        ret = cli_output_resolve(&a.out, "buffers", sets, ELEMENTSOF(sets));
+        if (ret != 0) {
+                if (ret == CLI_OUTPUT_HELP)
+                        ret = EXIT_OK;
+                goto out;
+        }
 
         /* The cgroup tree only names charged cgroups: an explicit --root
          * must work, a detected one may be missing (no cgroup2 at all). */
@@ -341,21 +273,25 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]) {
                 ret = cli_error("out of memory");
                 goto out;
         }
-        table_sort(&bt, cmp_buffer);
-        table_sort(&pt, cmp_process);
-        table_sort(&ct, cmp_cgroup);
+        dbc_table_sort(&bt, cmp_buffer);
+        dbc_table_sort(&pt, cmp_process);
+        dbc_table_sort(&ct, cmp_cgroup);
 
         notice(cli, s, root_error);
         if (cli->json)
                 print_json(&bt, &pt, &ct);
-        else
-                print_text(&bt, &pt, &ct, cli->bytes);
+        else {
+                cli_output_text(&a.out, cli, &text);
+                if (print_text(&bt, &pt, &ct, &text) < 0)
+                        ret = cli_error("out of memory");
+        }
         if (fflush(stdout) != 0)
                 ret = cli_error("cannot write the output: %s", strerror(errno));
 out:
-        table_done(&bt);
-        table_done(&pt);
-        table_done(&ct);
+        cli_output_done(&a.out);
+        dbc_table_done(&bt);
+        dbc_table_done(&pt);
+        dbc_table_done(&ct);
         dbc_scan_free(s);
         dbc_root_free(root);
         free(a.cgroup);

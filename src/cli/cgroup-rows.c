@@ -8,27 +8,8 @@
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/policy.h"
 
-#define STATUS_COLUMNS \
-        [COL_CGROUP]  = { "CGROUP",  "cgroup",         TABLE_STRING }, \
-        [COL_CURRENT] = { "CURRENT", "memory_current", TABLE_SIZE }, \
-        [COL_MAX]     = { "MAX",     "memory_max",     TABLE_LIMIT }, \
-        [COL_HIGH]    = { "HIGH",    "memory_high",    TABLE_LIMIT }, \
-        [COL_DMABUF]  = { "DMABUF",  "dmabuf",         TABLE_SIZE }, \
-        [COL_POLICY]  = { "POLICY",  "policy",         TABLE_STRING }, \
-        [COL_STATE]   = { "STATE",   "state",          TABLE_STRING }
-
-const struct table_column status_columns[COL_STATE + 1] = {
-        STATUS_COLUMNS,
-};
-
-const struct table_column top_columns[COL_DELTA + 1] = {
-        STATUS_COLUMNS,
-        [COL_DELTA]   = { "CHANGE",  "dmabuf_change",  TABLE_DELTA },
-};
-
 int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_sample *s) {
         const struct dbc_policy *p = dbc_policy_match(cr->config, path);
-        struct table *t = cr->table;
         int row;
 
         /* What the kernel offers, learnt from the samples themselves. */
@@ -54,22 +35,8 @@ int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_s
                                  dbc_precedence_to_string(why));
                 }
         }
-        row = table_add_row(t);
-        if (row < 0)
-                return row;
-        if (table_set_string(t, (size_t) row, COL_CGROUP, path) < 0)
-                return -ENOMEM;
-        if (s->has_current) {
-                table_set_u64(t, (size_t) row, COL_CURRENT, s->memory_current);
-                table_set_u64(t, (size_t) row, COL_MAX, s->memory_max);
-                table_set_u64(t, (size_t) row, COL_HIGH, s->memory_high);
-        }
-        if (s->has_stat && s->stat.has_dmabuf)
-                table_set_u64(t, (size_t) row, COL_DMABUF, s->stat.dmabuf);
-        if (table_set_string(t, (size_t) row, COL_POLICY, p ? p->name : NULL) < 0 ||
-            table_set_string(t, (size_t) row, COL_STATE, dbc_state_to_string(dbc_policy_evaluate(p, s))) < 0)
-                return -ENOMEM;
-        return 0;
+        row = dbc_status_row_add(cr->table, path, s, p);
+        return row < 0 ? row : 0;
 }
 
 void cgroup_rows_error(struct cgroup_rows *cr, const char *path, const char *file, int r) {
@@ -114,11 +81,11 @@ int cgroup_rows_walk(struct cgroup_rows *cr, struct dbc_root *root) {
         return dbc_cgroup_walk_full(root, "/", walk_one, walk_error, cr);
 }
 
-int cgroup_rows_cmp_name(const struct table_cell *a, const struct table_cell *b) {
-        return strcmp(a[COL_CGROUP].s, b[COL_CGROUP].s);
+int cgroup_rows_cmp_name(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        return strcmp(a[DBC_STATUS_CGROUP].s, b[DBC_STATUS_CGROUP].s);
 }
 
-static int cmp_col_desc(const struct table_cell *a, const struct table_cell *b, int col) {
+static int cmp_col_desc(const struct dbc_table_cell *a, const struct dbc_table_cell *b, int col) {
         if (a[col].null != b[col].null)
                 return a[col].null ? 1 : -1;
         if (!a[col].null && a[col].u != b[col].u)
@@ -126,12 +93,16 @@ static int cmp_col_desc(const struct table_cell *a, const struct table_cell *b, 
         return cgroup_rows_cmp_name(a, b);
 }
 
-int cgroup_rows_cmp_dmabuf(const struct table_cell *a, const struct table_cell *b) {
-        return cmp_col_desc(a, b, COL_DMABUF);
+int cgroup_rows_cmp_dmabuf(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        return cmp_col_desc(a, b, DBC_STATUS_DMABUF);
 }
 
-int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell *b) {
-        return cmp_col_desc(a, b, COL_CURRENT);
+int cgroup_rows_cmp_current(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        return cmp_col_desc(a, b, DBC_STATUS_CURRENT);
+}
+
+int cgroup_rows_cmp_rss(const struct dbc_table_cell *a, const struct dbc_table_cell *b) {
+        return cmp_col_desc(a, b, DBC_TOP_RSS);
 }
 
 void cli_notice_kernel(struct cli *cli, struct dbc_root *root, const struct cgroup_rows *cr) {

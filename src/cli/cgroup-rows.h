@@ -10,26 +10,11 @@
 #include "cli.h"
 #include "dmabufctl/cgroup.h"
 #include "dmabufctl/config.h"
-#include "table.h"
-
-enum {
-        COL_CGROUP,
-        COL_CURRENT,
-        COL_MAX,
-        COL_HIGH,
-        COL_DMABUF,
-        COL_POLICY,
-        COL_STATE,
-        COL_DELTA,              /* top only: change of dmabuf since the last refresh */
-};
-
-/* status: COL_CGROUP..COL_STATE; top: all of them. */
-extern const struct table_column status_columns[COL_STATE + 1];
-extern const struct table_column top_columns[COL_DELTA + 1];
+#include "dmabufctl/rows.h"
 
 struct cgroup_rows {
         const struct dbc_config *config;
-        struct table *table;
+        struct dbc_table *table;
         bool all;               /* every cgroup, not only policed or dmabuf-holding ones */
         bool quiet;             /* keep read errors (first one and count) instead of printing them */
         bool seen_stat;         /* some sample had memory.stat */
@@ -52,9 +37,11 @@ int cgroup_rows_walk(struct cgroup_rows *cr, struct dbc_root *root);
 
 /* Row orders: by path; by dmabuf or memory.current, largest first, unknown
  * last, ties by path. */
-int cgroup_rows_cmp_name(const struct table_cell *a, const struct table_cell *b);
-int cgroup_rows_cmp_dmabuf(const struct table_cell *a, const struct table_cell *b);
-int cgroup_rows_cmp_current(const struct table_cell *a, const struct table_cell *b);
+int cgroup_rows_cmp_name(const struct dbc_table_cell *a, const struct dbc_table_cell *b);
+int cgroup_rows_cmp_dmabuf(const struct dbc_table_cell *a, const struct dbc_table_cell *b);
+int cgroup_rows_cmp_current(const struct dbc_table_cell *a, const struct dbc_table_cell *b);
+/* top: by RSS (an unmeasured one last). */
+int cgroup_rows_cmp_rss(const struct dbc_table_cell *a, const struct dbc_table_cell *b);
 
 /* Say once on stderr when the kernel cannot give dmabuf figures, judging
  * by the rows' samples (cr NULL: probe the tree) and the mem_accounting

@@ -1,54 +1,52 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "changes.h"
 #include "dmabufctl/size.h"
-#include "table.h"
+#include "dmabufctl/rows.h"
 
-enum { COL_TARGET, COL_KIND, COL_KEY, COL_OLD, COL_ARROW, COL_NEW, COL_POLICY };
-
-static const struct table_column change_columns[] = {
-        [COL_TARGET] = { "TARGET", "target", TABLE_STRING },
-        [COL_KIND]   = { NULL,     "kind",   TABLE_STRING },
-        [COL_KEY]    = { "KEY",    "key",    TABLE_STRING },
-        [COL_OLD]    = { "OLD",    "old",    TABLE_LIMIT },
-        [COL_ARROW]  = { "",       NULL,     TABLE_STRING },
-        [COL_NEW]    = { "NEW",    "new",    TABLE_LIMIT },
-        [COL_POLICY] = { NULL,     "policy", TABLE_STRING },
+const struct dbc_column_set changes_column_sets[1] = {
+        { dbc_change_columns, ELEMENTSOF(dbc_change_columns) },
 };
 
-int changes_print(struct cli *cli, const struct dbc_plan *p) {
-        struct table t;
+int changes_print(struct cli *cli, const struct dbc_plan *p, const struct cli_output *out) {
+        static const struct cli_output defaults = {};
+        struct dbc_table_text text;
+        struct dbc_table t;
         int ret = EXIT_OK;
 
-        table_init(&t, change_columns, ELEMENTSOF(change_columns));
-        for (size_t i = 0; i < p->n; i++) {
-                const struct dbc_change *c = &p->changes[i];
-                int row = table_add_row(&t);
-
-                if (row < 0 ||
-                    table_set_string(&t, (size_t) row, COL_TARGET, c->target) < 0 ||
-                    table_set_string(&t, (size_t) row, COL_KIND, c->unit ? "unit" : "cgroup") < 0 ||
-                    table_set_string(&t, (size_t) row, COL_KEY, dbc_limit_file(c->limit)) < 0 ||
-                    table_set_string(&t, (size_t) row, COL_ARROW, "->") < 0 ||
-                    table_set_string(&t, (size_t) row, COL_POLICY, c->policy) < 0) {
-                        table_done(&t);
+        dbc_table_init(&t, dbc_change_columns, ELEMENTSOF(dbc_change_columns));
+        for (size_t i = 0; i < p->n; i++)
+                if (dbc_change_row_add(&t, &p->changes[i]) < 0) {
+                        dbc_table_done(&t);
                         return cli_error("out of memory");
                 }
-                table_set_u64(&t, (size_t) row, COL_OLD, c->old);
-                table_set_u64(&t, (size_t) row, COL_NEW,
-                              c->state == DBC_CHANGE_WRITTEN || c->state == DBC_CHANGE_UNCHANGED ? c->in_force : c->new);
-        }
+        cli_output_text(out ? out : &defaults, cli, &text);
         if (cli->json)
-                table_print_json(&t, stdout);
-        else if (t.n_rows > 0)
-                table_print_text(&t, stdout, cli->bytes);
-        table_done(&t);
+                dbc_table_print_json(&t, stdout);
+        else if (t.n_rows > 0 && dbc_table_print_text(&t, stdout, &text) < 0)
+                ret = cli_error("out of memory");
+        dbc_table_done(&t);
         if (fflush(stdout) != 0)
                 ret = cli_error("cannot write the output: %s", strerror(errno));
         return ret;
+}
+
+void changes_say_percent(const struct dbc_plan *p, const char *verb) {
+        char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX], pct[DBC_FORMAT_MAX];
+
+        for (size_t i = 0; i < p->n; i++) {
+                const struct dbc_change *c = &p->changes[i];
+
+                if (c->percent)
+                        cli_warn("%s: policy %s: %s %s of physical memory (%s): %s (%" PRIu64 " bytes) for %s",
+                                 verb, c->policy ? c->policy : "-", dbc_limit_file(c->limit),
+                                 dbc_percent_format(c->permyriad, pct), dbc_size_format(p->physical_memory, a),
+                                 dbc_size_format(c->new, b), c->new, c->target);
+        }
 }
 
 const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, enum dbc_limit l, int error,

@@ -8,7 +8,13 @@
  * JSON objects target, kind ("cgroup"/"unit"), key, old, new, policy
  * (sizes in bytes, null for max). new is what was read back after a write,
  * else what was asked for (a dry run). */
-int changes_print(struct cli *cli, const struct dbc_plan *p);
+int changes_print(struct cli *cli, const struct dbc_plan *p, const struct cli_output *out);  /* out NULL: defaults */
+/* The columns of those rows, for -o. */
+extern const struct dbc_column_set changes_column_sets[1];
+
+/* On stderr, for each change given as a percentage of physical memory:
+ * "VERB: POLICY: KEY 50% of physical memory (16G): 8.0G (8589934592 bytes)". */
+void changes_say_percent(const struct dbc_plan *p, const char *verb);
 
 /* Why target cannot be read or written, as the end of a sentence
  * ("no such cgroup under /sys/fs/cgroup"). systemd_msg: systemd's own words,

@@ -27,6 +27,7 @@
 struct run_args {
         uint64_t memory_max;
         uint64_t dmabuf_max;
+        struct dbc_size memory_max_size;
         const char *name;
         const char *slice;
 };
@@ -55,13 +56,15 @@ static bool name_is_valid(const char *n) {
 
 static int handle_run(int opt, const char *arg, void *userdata) {
         struct run_args *a = userdata;
+        struct dbc_size sz;
 
         switch (opt) {
         case OPT_MEMORY_MAX:
-                return cli_parse_size_option("run", "--memory-max", arg, &a->memory_max);
+                return cli_parse_size_option("run", "--memory-max", arg, DBC_SIZE_ALLOW_PERCENT, &a->memory_max_size);
         case OPT_DMABUF_MAX:
-                if (cli_parse_size_option("run", "--dmabuf-max", arg, &a->dmabuf_max) < 0)
+                if (cli_parse_size_option("run", "--dmabuf-max", arg, 0, &sz) < 0)
                         return -1;
+                a->dmabuf_max = sz.bytes;
                 if (a->dmabuf_max == DBC_SIZE_MAX)
                         return cli_usage_error("run: --dmabuf-max: \"max\" sets no budget; give a size"), -1;
                 return 0;
@@ -424,7 +427,7 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
                 { "slice",      required_argument, NULL, OPT_SLICE },
                 {}
         };
-        struct run_args a = { .memory_max = DBC_SIZE_MAX, .dmabuf_max = DBC_SIZE_MAX };
+        struct run_args a = { .memory_max_size = { .bytes = DBC_SIZE_MAX }, .dmabuf_max = DBC_SIZE_MAX };
         struct runner r = { .cli = cli, .a = &a };
         struct dbc_config *config = NULL;
         struct dbc_root *root = NULL;
@@ -438,6 +441,8 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
         if (k >= argc)
                 return cli_usage_error("run: no command given (dmabufctl run [OPTIONS] -- CMD...)");
         r.cmd = argv + k;
+        if (cli_resolve_size(cli, "run", "--memory-max", &a.memory_max_size, &a.memory_max) != 0)
+                return EXIT_FAIL;
 
         ret = cli_load_config(cli, &config);
         if (ret != EXIT_OK)

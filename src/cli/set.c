@@ -10,6 +10,7 @@
 #include "dmabufctl/unit.h"
 
 struct set_args {
+        struct dbc_size size[_DBC_LIMIT_N];
         uint64_t value[_DBC_LIMIT_N];
         bool has[_DBC_LIMIT_N];
         bool runtime;
@@ -24,10 +25,12 @@ static int handle_set(int opt, const char *arg, void *userdata) {
         switch (opt) {
         case OPT_MEMORY_MAX:
                 a->has[DBC_LIMIT_MEMORY_MAX] = true;
-                return cli_parse_size_option("set", "--memory-max", arg, &a->value[DBC_LIMIT_MEMORY_MAX]);
+                return cli_parse_size_option("set", "--memory-max", arg, DBC_SIZE_ALLOW_PERCENT,
+                                             &a->size[DBC_LIMIT_MEMORY_MAX]);
         case OPT_MEMORY_HIGH:
                 a->has[DBC_LIMIT_MEMORY_HIGH] = true;
-                return cli_parse_size_option("set", "--memory-high", arg, &a->value[DBC_LIMIT_MEMORY_HIGH]);
+                return cli_parse_size_option("set", "--memory-high", arg, DBC_SIZE_ALLOW_PERCENT,
+                                             &a->size[DBC_LIMIT_MEMORY_HIGH]);
         case OPT_RUNTIME:
                 a->runtime = true;
                 return 0;
@@ -108,6 +111,11 @@ int verb_set(struct cli *cli, int argc, char *argv[]) {
         if (!a.has[DBC_LIMIT_MEMORY_MAX] && !a.has[DBC_LIMIT_MEMORY_HIGH])
                 return cli_usage_error("set: nothing to set: give --memory-max and/or --memory-high");
         arg = argv[k];
+        /* "N%" is written as the bytes it stands for, and said. */
+        for (enum dbc_limit l = 0; l < _DBC_LIMIT_N; l++)
+                if (a.has[l] && cli_resolve_size(cli, "set", l == DBC_LIMIT_MEMORY_MAX ? "--memory-max" : "--memory-high",
+                                                 &a.size[l], &a.value[l]) != 0)
+                        return EXIT_FAIL;
 
         /* A name without '/' that ends in .service, .scope or .slice is a
          * unit; anything else a cgroup path. */
@@ -165,7 +173,7 @@ int verb_set(struct cli *cli, int argc, char *argv[]) {
 
         if (unit)
                 check_unit_cgroup(cli, root, bus, &plan, target);
-        ret = changes_print(cli, &plan);
+        ret = changes_print(cli, &plan, NULL);
 out:
         dbc_plan_done(&plan);
         dbc_limit_ctx_done(&ctx);

@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "dmabufctl/size.h"
 #include "cgroup-rows.h"
-#include "table.h"
 
 enum sort_key { SORT_NAME, SORT_DMABUF, SORT_CURRENT };
 
@@ -15,6 +14,7 @@ struct status_args {
         enum sort_key sort;
         bool sort_given;        /* --sort name orders explicit arguments too */
         bool *bytes;
+        struct cli_output out;
 };
 
 enum { OPT_ALL = 0x300, OPT_SORT, OPT_BYTES };
@@ -22,6 +22,8 @@ enum { OPT_ALL = 0x300, OPT_SORT, OPT_BYTES };
 static int handle_status(int opt, const char *arg, void *userdata) {
         struct status_args *a = userdata;
 
+        if (cli_output_handle(&a->out, opt, arg))
+                return 0;
         switch (opt) {
         case OPT_ALL:
                 a->all = true;
@@ -49,27 +51,37 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
                 { "all",   no_argument,       NULL, OPT_ALL },
                 { "sort",  required_argument, NULL, OPT_SORT },
                 { "bytes", no_argument,       NULL, OPT_BYTES },
+                CLI_OUTPUT_OPTIONS,
                 {}
         };
         struct status_args a = { .sort = SORT_NAME, .bytes = &cli->bytes };
         struct dbc_root *root = NULL;
         struct dbc_config *config = NULL;
-        struct table table;
+        static const struct dbc_column_set sets[] = { { dbc_status_columns, ELEMENTSOF(dbc_status_columns) } };
+        struct dbc_table_text text;
+        struct dbc_table table;
         struct cgroup_rows st = { .table = &table };
         char **paths = NULL;
         int k, n, ret = EXIT_OK;
 
-        table_init(&table, status_columns, ELEMENTSOF(status_columns));
-        k = cli_parse_options(cli, argc, argv, "", opts, handle_status, &a);
+        dbc_table_init(&table, dbc_status_columns, ELEMENTSOF(dbc_status_columns));
+        k = cli_parse_options(cli, argc, argv, "o:nr", opts, handle_status, &a);
         if (k < 0)
                 return EXIT_USAGE;
+        ret = cli_output_resolve(&a.out, "status", sets, ELEMENTSOF(sets));
+        if (ret != 0) {
+                cli_output_done(&a.out);
+                return ret == CLI_OUTPUT_HELP ? EXIT_OK : ret;
+        }
         n = argc - k;
 
         /* Check every argument before touching anything. */
         if (n > 0) {
                 paths = calloc((size_t) n, sizeof(char *));
-                if (!paths)
-                        return cli_error("out of memory");
+                if (!paths) {
+                        ret = cli_error("out of memory");
+                        goto out;
+                }
         }
         for (int i = 0; i < n; i++) {
                 int r = dbc_cgroup_path_normalize(argv[k + i], &paths[i]);
@@ -121,23 +133,25 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
                 }
 
         if (a.sort == SORT_DMABUF)
-                table_sort(&table, cgroup_rows_cmp_dmabuf);
+                dbc_table_sort(&table, cgroup_rows_cmp_dmabuf);
         else if (a.sort == SORT_CURRENT)
-                table_sort(&table, cgroup_rows_cmp_current);
+                dbc_table_sort(&table, cgroup_rows_cmp_current);
         else if (n == 0 || a.sort_given)
-                table_sort(&table, cgroup_rows_cmp_name);
+                dbc_table_sort(&table, cgroup_rows_cmp_name);
 
         cli_notice_kernel(cli, root, &st);
+        cli_output_text(&a.out, cli, &text);
         if (cli->json)
-                table_print_json(&table, stdout);
-        else if (table_print_text(&table, stdout, cli->bytes) < 0)
+                dbc_table_print_json(&table, stdout);
+        else if (dbc_table_print_text(&table, stdout, &text) < 0)
                 ret = cli_error("out of memory");
         if (fflush(stdout) != 0)
                 ret = cli_error("cannot write the output: %s", strerror(errno));
         else if (st.error)
                 ret = EXIT_FAIL;
 out:
-        table_done(&table);
+        cli_output_done(&a.out);
+        dbc_table_done(&table);
         dbc_config_free(config);
         dbc_root_free(root);
         for (int i = 0; paths && i < n; i++)

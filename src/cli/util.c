@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ int cli_usage_error(const char *fmt, ...) {
         va_start(ap, fmt);
         vreport(fmt, ap);
         va_end(ap);
+        fputs("Try 'dmabufctl --help'.\n", stderr);
         return EXIT_USAGE;
 }
 
@@ -55,8 +57,9 @@ static const struct option global_options[] = {
         { "help",      no_argument,       NULL, 'h' },
 };
 
-/* Returns 1 when opt was a global option (and applied), 0 if not. */
-static int handle_global(struct cli *cli, int opt, const char *arg) {
+/* Returns 1 when opt was a global option (and applied), 0 if not. verb:
+ * the verb whose options these are, or NULL before it. */
+static int handle_global(struct cli *cli, int opt, const char *arg, const char *verb) {
         switch (opt) {
         case OPT_ROOT:
                 if (!*arg) {
@@ -75,7 +78,8 @@ static int handle_global(struct cli *cli, int opt, const char *arg) {
                 cli->json = true;
                 return 1;
         case 'h':
-                cli_help();
+                if (!verb || cli_verb_help(verb) < 0)
+                        cli_help();
                 exit(fflush(stdout) == 0 ? EXIT_OK : cli_error("cannot write: %s", strerror(errno)));
         }
         return 0;
@@ -128,7 +132,7 @@ int cli_parse_options(struct cli *cli, int argc, char *argv[],
                         cli_usage_error("%s%soption %s needs an argument", who, colon, argv[optind - 1]);
                         return -1;
                 }
-                if (handle_global(cli, c, optarg))
+                if (handle_global(cli, c, optarg, *who ? who : NULL))
                         continue;
                 if (!handle || handle(c, optarg, userdata) < 0)
                         return -1;
@@ -154,13 +158,36 @@ int cli_open_root(struct cli *cli, struct dbc_root **ret) {
         return cli_error("cgroup root: %s", strerror(-r));
 }
 
-int cli_parse_size_option(const char *verb, const char *option, const char *arg, uint64_t *ret) {
-        int r = dbc_size_parse(arg, ret);
+int cli_parse_size_option(const char *verb, const char *option, const char *arg, unsigned flags,
+                          struct dbc_size *ret) {
+        struct dbc_token bad;
+        char why[128];
 
-        if (r == -ERANGE)
-                return cli_usage_error("%s: %s: size \"%s\" is too large", verb, option, arg), -1;
+        if (dbc_size_parse_full(arg, flags, ret, &bad) < 0)
+                return cli_usage_error("%s: %s: invalid size \"%s\": %s (bytes, K, M, G, T, P, E, max%s)", verb, option,
+                                       arg, dbc_token_describe(arg, &bad, why, sizeof(why)),
+                                       flags & DBC_SIZE_ALLOW_PERCENT ? " or N%" : ""), -1;
+        return 0;
+}
+
+int cli_resolve_size(struct cli *cli, const char *verb, const char *option, const struct dbc_size *sz,
+                     uint64_t *ret) {
+        char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX], pct[DBC_FORMAT_MAX];
+        uint64_t physical;
+        int r;
+
+        if (!sz->percent) {
+                *ret = sz->bytes;
+                return 0;
+        }
+        r = dbc_physical_memory(cli->proc_root, &physical);
         if (r < 0)
-                return cli_usage_error("%s: %s: invalid size \"%s\" (bytes, or K, M, G, T, or \"max\")",
-                                       verb, option, arg), -1;
+                return cli_error("%s: %s: cannot tell the physical memory for %s: %s/meminfo: %s", verb, option,
+                                 dbc_percent_format(sz->permyriad, pct), cli->proc_root,
+                                 r == -EINVAL ? "no MemTotal line" : strerror(-r));
+        *ret = dbc_size_resolve(sz, physical);
+        cli_warn("%s: %s %s of physical memory (%s): %s (%" PRIu64 " bytes)", verb, option,
+                 dbc_percent_format(sz->permyriad, pct), dbc_size_format(physical, a),
+                 dbc_size_format(*ret, b), *ret);
         return 0;
 }

@@ -242,7 +242,8 @@ void daemon_alert(struct daemon *d, const struct dbc_alert *a);
 void daemon_hooks_kill_all(struct daemon *d);
 
 /* once.c: --once [--json]. Returns an exit code. */
-int daemon_once(struct daemon *d, bool json);
+struct dbc_table_text;
+int daemon_once(struct daemon *d, bool json, const struct dbc_table_text *text);
 
 /* config: load (and trust-check) the configuration; on failure, report
  * each problem as FILE:LINE: message and keep nothing. Returns 0 or a

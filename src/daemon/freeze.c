@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dmabufctl/actions.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/freezerec.h"
 #include "dmabufd.h"
 
@@ -134,8 +135,13 @@ int daemon_list_frozen(struct daemon *d, FILE *f) {
         }
         for (size_t i = 0; i < n; i++) {
                 int alive = dbc_process_alive(NULL, recs[i].pid, recs[i].start);
-                fprintf(f, "frozen by dmabufd: %s (policy %s, cgroup id %" PRIu64 ", by pid %d%s)\n",
-                        recs[i].path, recs[i].policy, recs[i].id, (int) recs[i].pid,
+                /* the path is a cgroup's name, chosen by whoever made it:
+                 * escaped as every name we print (escape.h) */
+                fputs("frozen by dmabufd: ", f);
+                dbc_escape_write(f, recs[i].path, DBC_ESCAPE_TEXT);
+                fputs(" (policy ", f);
+                dbc_escape_write(f, recs[i].policy, DBC_ESCAPE_TEXT);
+                fprintf(f, ", cgroup id %" PRIu64 ", by pid %d%s)\n", recs[i].id, (int) recs[i].pid,
                         alive == 0 ? ", which is gone: thawed at the next start" : "");
         }
         dbc_freeze_records_free(recs, n);

@@ -2,6 +2,7 @@
 /* dmabufd: watches dma-buf budgets and acts on overruns. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,10 +20,11 @@
 #include "dmabufctl/protect.h"
 #include "dmabufctl/runpolicy.h"
 #include "dmabufctl/size.h"
+#include "dmabufctl/rows.h"
 #include "dmabufd.h"
 
 static void help(void) {
-        printf("Usage: dmabufd [--config PATH] [--root DIR] [--once [--json]]\n"
+        printf("Usage: dmabufd [--config PATH] [--root DIR] [--once [--json] [-o LIST] [-n] [-r]]\n"
                "\n"
                "Watch the dma-buf budgets of dmabufctl.conf and act on cgroups that stay over them.\n"
                "\n"
@@ -36,6 +38,9 @@ static void help(void) {
                "  --once          one evaluation pass that changes nothing, grace counted as elapsed:\n"
                "                  one line per policed cgroup saying what it would do\n"
                "  --json          with --once: a JSON array instead of text\n"
+               "  -o --output LIST  with --once: the columns to show (--output help lists them)\n"
+               "  -n --noheadings with --once: no header line\n"
+               "  -r --raw        with --once: cells separated by one blank, not aligned\n"
                "  --help          this text\n"
                "  --version       the version\n",
                DBC_CONFIG_PATH, DBC_VENDOR_DIR "/" DBC_CONFIG_NAME, DBC_VENDOR_DIR, DBC_ADMIN_DIR, DBC_RUNTIME_DIR);
@@ -318,40 +323,58 @@ static int check_kernel(struct daemon *d) {
 }
 
 int main(int argc, char *argv[]) {
+        enum { OPT_CONFIG = 0x100, OPT_ROOT, OPT_ONCE, OPT_JSON, OPT_VERSION };
         static const struct option options[] = {
-                { "config",  required_argument, NULL, 'c' },
-                { "root",    required_argument, NULL, 'r' },
-                { "once",    no_argument,       NULL, 'o' },
-                { "json",    no_argument,       NULL, 'j' },
-                { "help",    no_argument,       NULL, 'h' },
-                { "version", no_argument,       NULL, 'V' },
+                { "config",     required_argument, NULL, OPT_CONFIG },
+                { "root",       required_argument, NULL, OPT_ROOT },
+                { "once",       no_argument,       NULL, OPT_ONCE },
+                { "json",       no_argument,       NULL, OPT_JSON },
+                { "output",     required_argument, NULL, 'o' },
+                { "noheadings", no_argument,       NULL, 'n' },
+                { "raw",        no_argument,       NULL, 'r' },
+                { "help",       no_argument,       NULL, 'h' },
+                { "version",    no_argument,       NULL, OPT_VERSION },
                 {}
         };
+        static const struct dbc_column_set sets[] = { { dbc_decision_columns, ELEMENTSOF(dbc_decision_columns) } };
         struct daemon d = { .inotify_fd = -1 };
-        const char *root_path = NULL;
+        struct dbc_table_text text = {};
+        const char *root_path = NULL, *output = NULL;
+        _cleanup_free_ char *bad = NULL;
         bool once = false, json = false;
         int opt, k, ret = 1;
 
+        /* --once text: the terminal's character widths; messages stay C */
+        setlocale(LC_CTYPE, "");
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "+ho:nr", options, NULL)) >= 0)
                 switch (opt) {
-                case 'c':
+                case OPT_CONFIG:
                         d.config_path = optarg;
                         d.config_must_exist = true;
                         break;
-                case 'r':
+                case OPT_ROOT:
                         root_path = optarg;
                         break;
-                case 'o':
+                case OPT_ONCE:
                         once = true;
                         break;
-                case 'j':
+                case OPT_JSON:
                         json = true;
+                        break;
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'n':
+                        text.noheadings = true;
+                        break;
+                case 'r':
+                        text.raw = true;
                         break;
                 case 'h':
                         help();
                         return 0;
-                case 'V':
+                case OPT_VERSION:
                         printf("dmabufd %s\n", PACKAGE_VERSION);
                         return 0;
                 case '?':
@@ -365,6 +388,20 @@ int main(int argc, char *argv[]) {
                 return usage_error("unexpected argument '%s' (dmabufd takes options only)", argv[optind]);
         if (json && !once)
                 return usage_error("%s only goes with --once", "--json");
+        if ((output || text.noheadings || text.raw) && !once)
+                return usage_error("%s only goes with --once", output ? "--output" : text.raw ? "--raw" : "--noheadings");
+        if (output && streq(output, "help")) {
+                dbc_output_help(stdout, sets, ELEMENTSOF(sets));
+                return fflush(stdout) == 0 ? 0 : 1;
+        }
+        if (output) {
+                k = dbc_output_parse(output, sets, ELEMENTSOF(sets), &text.names, &bad);
+                if (k == -ENOMEM)
+                        return usage_error("out of memory");
+                if (k < 0)
+                        return usage_error("--output: unknown column \"%s\" (--output help lists them)", bad);
+        }
+        dbc_table_text_terminal(&text, STDOUT_FILENO);
 
         d.once = once;
         d.journal = !once && getenv("JOURNAL_STREAM");
@@ -399,7 +436,7 @@ int main(int argc, char *argv[]) {
                 goto out;
 
         if (once)
-                ret = daemon_once(&d, json);
+                ret = daemon_once(&d, json, &text);
         else {
                 k = run_loop(&d);
                 if (k < 0)
@@ -415,5 +452,6 @@ out:
         dbc_config_free(d.config);
         free(d.self_cgroup);
         dbc_root_free(d.root);
+        dbc_output_free(text.names);
         return ret;
 }

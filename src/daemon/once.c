@@ -4,25 +4,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../cli/table.h"
+#include "dmabufctl/rows.h"
 #include "dmabufd.h"
-
-enum { COL_CGROUP, COL_POLICY, COL_DMABUF, COL_LIMIT, COL_STATE, COL_ACTION, COL_TARGET, COL_WHY };
-
-static const struct table_column once_columns[] = {
-        [COL_CGROUP] = { "CGROUP", "cgroup", TABLE_STRING },
-        [COL_POLICY] = { "POLICY", "policy", TABLE_STRING },
-        [COL_DMABUF] = { "DMABUF", "dmabuf", TABLE_SIZE },
-        [COL_LIMIT]  = { "LIMIT",  "limit",  TABLE_SIZE },
-        [COL_STATE]  = { "STATE",  "state",  TABLE_STRING },
-        [COL_ACTION] = { "ACTION", "action", TABLE_STRING },
-        [COL_TARGET] = { "TARGET", "target", TABLE_STRING },
-        [COL_WHY]    = { "WHY",    "why",    TABLE_STRING },
-};
 
 struct once {
         struct daemon *d;
-        struct table table;
+        struct dbc_table table;
         int error;
 };
 
@@ -33,8 +20,7 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
         struct dbc_sample s;
         const char *failed = NULL;
         enum dbc_state state;
-        struct table *t = &o->table;
-        int k, row;
+        int k;
 
         if (!p)
                 return 0;
@@ -54,41 +40,34 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
                 o->error = k;
                 return 0;
         }
-        row = table_add_row(t);
-        if (row < 0)
-                return row;
-        if (table_set_string(t, (size_t) row, COL_CGROUP, path) < 0 ||
-            table_set_string(t, (size_t) row, COL_POLICY, p->name) < 0 ||
-            table_set_string(t, (size_t) row, COL_STATE, dbc_state_to_string(state)) < 0 ||
-            table_set_string(t, (size_t) row, COL_ACTION, decision_action_to_string(dec.action)) < 0 ||
-            /* The contract's target: what it would act on; null when it would not. */
-            table_set_string(t, (size_t) row, COL_TARGET,
-                             dec.target.verdict == DBC_TARGET_ACT ? dec.target.path : NULL) < 0 ||
-            table_set_string(t, (size_t) row, COL_WHY, dec.why) < 0)
-                return -ENOMEM;
-        if (s.has_stat && s.stat.has_dmabuf)
-                table_set_u64(t, (size_t) row, COL_DMABUF, s.stat.dmabuf);
-        if (p->set & DBC_POLICY_DMABUF_MAX)
-                table_set_u64(t, (size_t) row, COL_LIMIT, p->dmabuf_max);
-        return 0;
+        /* The contract's target: what it would act on; null when it would not. */
+        return dbc_decision_row_add(&o->table, &(struct dbc_decision) {
+                .cgroup = path,
+                .policy = p,
+                .sample = &s,
+                .state = state,
+                .action = decision_action_to_string(dec.action),
+                .target = dec.target.verdict == DBC_TARGET_ACT ? dec.target.path : NULL,
+                .why = dec.why,
+        });
 }
 
-int daemon_once(struct daemon *d, bool json) {
+int daemon_once(struct daemon *d, bool json, const struct dbc_table_text *text) {
         struct once o = { .d = d };
         int k;
 
-        table_init(&o.table, once_columns, ELEMENTSOF(once_columns));
+        dbc_table_init(&o.table, dbc_decision_columns, ELEMENTSOF(dbc_decision_columns));
         k = dbc_cgroup_walk(d->root, "/", once_one, &o);
         if (k < 0) {
                 log_err(d, "cannot walk the cgroup tree at %s: %s", d->root->path, strerror(-k));
-                table_done(&o.table);
+                dbc_table_done(&o.table);
                 return 1;
         }
         if (json)
-                table_print_json(&o.table, stdout);
-        else
-                table_print_text(&o.table, stdout, false);
-        table_done(&o.table);
+                dbc_table_print_json(&o.table, stdout);
+        else if (dbc_table_print_text(&o.table, stdout, text) < 0)
+                o.error = -ENOMEM;
+        dbc_table_done(&o.table);
         /* What dmabufd froze and has not thawed yet: after the table in
          * text, on stderr with --json (the array holds the contract's
          * fields only). */

@@ -308,23 +308,25 @@ static int key_index(const char *const *keys, size_t n, const char *name) {
         return -1;
 }
 
-static int size_value(struct file_state *fs, const char *key, const char *value, uint64_t *ret) {
-        int k = dbc_size_parse(value, ret);
+static int size_value(struct file_state *fs, const char *key, const char *value, unsigned flags,
+                      struct dbc_size *ret) {
+        struct dbc_token bad;
+        char why[128];
 
-        if (k == -ERANGE)
-                return fs_diag(fs, "%s: size out of range \"%s\"", key, value), -EINVAL;
-        if (k < 0)
-                return fs_diag(fs, "%s: invalid size \"%s\" (bytes, K, M, G, T or max)", key, value), -EINVAL;
+        if (dbc_size_parse_full(value, flags, ret, &bad) < 0)
+                return fs_diag(fs, "%s: invalid size \"%s\": %s (bytes, K, M, G, T, P, E, max%s)", key, value,
+                               dbc_token_describe(value, &bad, why, sizeof(why)),
+                               flags & DBC_SIZE_ALLOW_PERCENT ? " or N%" : ""), -EINVAL;
         return 0;
 }
 
 static int duration_value(struct file_state *fs, const char *key, const char *value, uint64_t *ret) {
-        int k = dbc_duration_parse(value, ret);
+        struct dbc_token bad;
+        char why[128];
 
-        if (k == -ERANGE)
-                return fs_diag(fs, "%s: duration out of range \"%s\"", key, value), -EINVAL;
-        if (k < 0)
-                return fs_diag(fs, "%s: invalid duration \"%s\" (a number with ms, s or min)", key, value), -EINVAL;
+        if (dbc_duration_parse_full(value, ret, &bad) < 0)
+                return fs_diag(fs, "%s: invalid duration \"%s\": %s (numbers with us, ms, s, min, h)", key, value,
+                               dbc_token_describe(value, &bad, why, sizeof(why))), -EINVAL;
         return 0;
 }
 
@@ -447,7 +449,6 @@ static int policy_key(struct file_state *fs, int k, const char *key, const char 
         struct dbc_policy *p = &s->config->policies[fs->policy];
         struct policy_src *src = &s->src[fs->policy];
         unsigned *seen = fs->policy_seen[fs->policy];
-        uint64_t v;
         char *str;
         int a;
 
@@ -484,16 +485,31 @@ static int policy_key(struct file_state *fs, int k, const char *key, const char 
         case PKEY_MEMORY_HIGH:
         case PKEY_DMABUF_WARN:
         case PKEY_DMABUF_MAX: {
-                static const struct { size_t off; unsigned bit; } f[] = {
-                        [PKEY_MEMORY_MAX]  = { offsetof(struct dbc_policy, memory_max),  DBC_POLICY_MEMORY_MAX },
-                        [PKEY_MEMORY_HIGH] = { offsetof(struct dbc_policy, memory_high), DBC_POLICY_MEMORY_HIGH },
-                        [PKEY_DMABUF_WARN] = { offsetof(struct dbc_policy, dmabuf_warn), DBC_POLICY_DMABUF_WARN },
-                        [PKEY_DMABUF_MAX]  = { offsetof(struct dbc_policy, dmabuf_max),  DBC_POLICY_DMABUF_MAX },
+                /* memory.max and memory.high also take a share of physical
+                 * memory, resolved when the budget is written. */
+                static const struct { size_t off, pm_off; unsigned bit, pct_bit; } f[] = {
+                        [PKEY_MEMORY_MAX]  = { offsetof(struct dbc_policy, memory_max),
+                                               offsetof(struct dbc_policy, memory_max_permyriad),
+                                               DBC_POLICY_MEMORY_MAX, DBC_POLICY_MEMORY_MAX_PERCENT },
+                        [PKEY_MEMORY_HIGH] = { offsetof(struct dbc_policy, memory_high),
+                                               offsetof(struct dbc_policy, memory_high_permyriad),
+                                               DBC_POLICY_MEMORY_HIGH, DBC_POLICY_MEMORY_HIGH_PERCENT },
+                        [PKEY_DMABUF_WARN] = { offsetof(struct dbc_policy, dmabuf_warn), 0, DBC_POLICY_DMABUF_WARN, 0 },
+                        [PKEY_DMABUF_MAX]  = { offsetof(struct dbc_policy, dmabuf_max),  0, DBC_POLICY_DMABUF_MAX, 0 },
                 };
-                if (size_value(fs, key, value, &v) < 0)
+                struct dbc_size sz;
+
+                if (size_value(fs, key, value, f[k].pct_bit ? DBC_SIZE_ALLOW_PERCENT : 0, &sz) < 0)
                         return 0;
-                *(uint64_t *) ((char *) p + f[k].off) = v;
+                *(uint64_t *) ((char *) p + f[k].off) = sz.bytes;
                 p->set |= f[k].bit;
+                if (f[k].pct_bit) {
+                        *(uint32_t *) ((char *) p + f[k].pm_off) = sz.permyriad;
+                        if (sz.percent)
+                                p->set |= f[k].pct_bit;
+                        else
+                                p->set &= ~f[k].pct_bit;
+                }
                 break;
         }
         case PKEY_ACTION:

@@ -17,6 +17,24 @@ static const char *const action_names[] = {
         [DBC_ACTION_KILL]   = "kill",
 };
 
+uint64_t dbc_policy_limit(const struct dbc_policy *p, enum dbc_limit l, uint64_t physical) {
+        bool max = l == DBC_LIMIT_MEMORY_MAX;
+        struct dbc_size sz = {
+                .bytes = max ? p->memory_max : p->memory_high,
+                .permyriad = max ? p->memory_max_permyriad : p->memory_high_permyriad,
+                .percent = p->set & (max ? DBC_POLICY_MEMORY_MAX_PERCENT : DBC_POLICY_MEMORY_HIGH_PERCENT),
+        };
+
+        return dbc_size_resolve(&sz, physical);
+}
+
+bool dbc_config_uses_percent(const struct dbc_config *c) {
+        for (size_t i = 0; i < c->n_policies; i++)
+                if (c->policies[i].set & (DBC_POLICY_MEMORY_MAX_PERCENT | DBC_POLICY_MEMORY_HIGH_PERCENT))
+                        return true;
+        return false;
+}
+
 const char *dbc_action_to_string(enum dbc_action a) {
         if ((size_t) a >= ELEMENTSOF(action_names))
                 return NULL;
@@ -211,6 +229,16 @@ static int diag_at(struct config_state *s, const struct loc *at, const char *fmt
         return diag_add(s->diags, at->file, at->line, "%s", m);
 }
 
+/* "448M", or "50%" as given. */
+static const char *policy_limit_text(const struct dbc_policy *p, enum dbc_limit l, char buf[static DBC_FORMAT_MAX]) {
+        bool max = l == DBC_LIMIT_MEMORY_MAX;
+        uint32_t pm = max ? p->memory_max_permyriad : p->memory_high_permyriad;
+
+        if (!(p->set & (max ? DBC_POLICY_MEMORY_MAX_PERCENT : DBC_POLICY_MEMORY_HIGH_PERCENT)))
+                return dbc_size_format(max ? p->memory_max : p->memory_high, buf);
+        return dbc_percent_format(pm, buf);
+}
+
 static int check_limits(struct config_state *s, size_t i) {
         const struct dbc_policy *p = &s->config->policies[i];
         const struct policy_src *src = &s->src[i];
@@ -223,10 +251,14 @@ static int check_limits(struct config_state *s, size_t i) {
             p->dmabuf_warn > p->dmabuf_max)
                 k = diag_at(s, &src->key[PKEY_DMABUF_WARN], "policy %s: dmabuf.warn (%s) is above dmabuf.max (%s)",
                             p->name, dbc_size_format(p->dmabuf_warn, a), dbc_size_format(p->dmabuf_max, b));
+        /* Sizes in bytes compare here; a percentage only with another one. */
         if (k >= 0 && (p->set & DBC_POLICY_MEMORY_HIGH) && (p->set & DBC_POLICY_MEMORY_MAX) &&
-            p->memory_high > p->memory_max)
+            !!(p->set & DBC_POLICY_MEMORY_HIGH_PERCENT) == !!(p->set & DBC_POLICY_MEMORY_MAX_PERCENT) &&
+            (p->set & DBC_POLICY_MEMORY_MAX_PERCENT ? p->memory_high_permyriad > p->memory_max_permyriad
+                                                    : p->memory_high > p->memory_max))
                 k = diag_at(s, &src->key[PKEY_MEMORY_HIGH], "policy %s: memory.high (%s) is above memory.max (%s)",
-                            p->name, dbc_size_format(p->memory_high, a), dbc_size_format(p->memory_max, b));
+                            p->name, policy_limit_text(p, DBC_LIMIT_MEMORY_HIGH, a),
+                            policy_limit_text(p, DBC_LIMIT_MEMORY_MAX, b));
         return k;
 }
 

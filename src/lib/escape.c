@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "dmabufctl/escape.h"
 
@@ -53,6 +56,19 @@ enum dbc_char dbc_char_next(const char *str, size_t *ret_len, uint32_t *ret_cp) 
         return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ? DBC_CHAR_CONTROL : DBC_CHAR_PLAIN;
 }
 
+/* A plain character the current locale can print: ASCII always; above it,
+ * when the locale is UTF-8 and iswprint() says so. */
+static bool printable_here(const char *p, size_t n) {
+        mbstate_t st = {};
+        wchar_t wc;
+
+        if (n == 1)
+                return true;
+        if (MB_CUR_MAX == 1)
+                return false;
+        return mbrtowc(&wc, p, n, &st) == n && iswprint((wint_t) wc);
+}
+
 void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
         const char *p = s ? s : "";
 
@@ -60,7 +76,8 @@ void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
                 size_t n;
                 uint32_t cp;
 
-                if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN) {
+                if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN ||
+                    (style == DBC_ESCAPE_TERMINAL && !printable_here(p, n))) {
                         for (size_t i = 0; i < n; i++)
                                 fprintf(f, style == DBC_ESCAPE_PROMETHEUS ? "\\\\x%02x" : "\\x%02x",
                                         (unsigned char) p[i]);
@@ -73,17 +90,21 @@ void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
         }
 }
 
-char *dbc_escape_text(const char *s) {
+char *dbc_escape(const char *s, enum dbc_escape_style style) {
         char *out = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&out, &size);
 
         if (!f)
                 return NULL;
-        dbc_escape_write(f, s, DBC_ESCAPE_TEXT);
+        dbc_escape_write(f, s, style);
         if (fclose(f) != 0) {
                 free(out);
                 return NULL;
         }
         return out;
+}
+
+char *dbc_escape_text(const char *s) {
+        return dbc_escape(s, DBC_ESCAPE_TEXT);
 }

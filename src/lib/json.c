@@ -13,10 +13,16 @@ void dbc_json_init(struct dbc_json *j, FILE *f) {
         *j = (struct dbc_json) { .f = f, .first = true };
 }
 
+void dbc_json_init_compact(struct dbc_json *j, FILE *f) {
+        *j = (struct dbc_json) { .f = f, .first = true, .compact = true };
+}
+
 static void indent(struct dbc_json *j) {
         static const char spaces[] = "\n                                ";
         size_t n = 1 + 2 * (size_t) j->depth;
 
+        if (j->compact)
+                return;
         /* a newline and two spaces per level, in one write up to depth 16 */
         fwrite_unlocked(spaces, 1, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1, j->f);
         for (n = sizeof(spaces) - 2; n < 2 * (size_t) j->depth; n += 2)
@@ -63,7 +69,7 @@ void dbc_json_end_array(struct dbc_json *j) { close_(j, ']'); }
 void dbc_json_key(struct dbc_json *j, const char *key) {
         before_value(j);
         dbc_json_write_string(j->f, key);
-        fputs_unlocked(": ", j->f);
+        fputs_unlocked(j->compact ? ":" : ": ", j->f);
         j->after_key = true;
 }
 

@@ -126,13 +126,22 @@ static int plan_one(struct dbc_root *root, const char *path, int dirfd, void *us
         unit = p->unit && w->bus;
         target = unit ? p->unit : path;
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                bool max = keys[i].limit == DBC_LIMIT_MEMORY_MAX;
+                size_t n = w->plan->n;
                 uint64_t value;
                 int r;
 
                 if (!(p->set & keys[i].bit))
                         continue;
-                value = keys[i].limit == DBC_LIMIT_MEMORY_MAX ? p->memory_max : p->memory_high;
+                value = dbc_policy_limit(p, keys[i].limit, w->plan->physical_memory);
                 r = dbc_plan_add(w->plan, w->ops, target, unit, p->name, keys[i].limit, value);
+                /* Say where a percentage came from. */
+                if (w->plan->n > n && (p->set & (max ? DBC_POLICY_MEMORY_MAX_PERCENT : DBC_POLICY_MEMORY_HIGH_PERCENT))) {
+                        struct dbc_change *c = &w->plan->changes[w->plan->n - 1];
+
+                        c->percent = true;
+                        c->permyriad = max ? p->memory_max_permyriad : p->memory_high_permyriad;
+                }
                 if (r < 0) {
                         char *t = strdup(target);
 

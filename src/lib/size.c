@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,33 +76,226 @@ int dbc_parse_limit(const char *s, uint64_t *ret) {
         return 0;
 }
 
-int dbc_size_parse(const char *s, uint64_t *ret) {
-        const char *end;
-        unsigned shift;
-        uint64_t v;
+#define BLANKS " \t"
+
+static int token_error(struct dbc_token *bad, const char *s, const char *at, size_t len, const char *why, int r) {
+        if (bad)
+                *bad = (struct dbc_token) { .offset = (size_t) (at - s), .len = len ? len : strlen(at), .why = why };
+        return r;
+}
+
+/* Length of the run of non-blank bytes at p (for naming a bad token). */
+static size_t word_len(const char *p) {
+        return strcspn(p, BLANKS);
+}
+
+/* A decimal number with an optional fraction: whole part in *whole, the
+ * fraction's digits as an integer in *frac with *frac_digits of them (at
+ * most 18 are kept; more only add precision below what we round to). */
+static int parse_number(const char *p, uint64_t *whole, uint64_t *frac, unsigned *frac_digits, const char **end) {
+        const char *q = p;
         int r;
 
-        if (streq(s, "max")) {
-                *ret = DBC_SIZE_MAX;
-                return 0;
-        }
-        r = parse_digits(s, &v, &end);
+        while (*q >= '0' && *q <= '9')
+                q++;
+        r = dbc_parse_u64_range(p, q, whole);
         if (r < 0)
                 return r;
-        switch (*end) {
-        case '\0': shift = 0; break;
-        case 'K': shift = 10; break;
-        case 'M': shift = 20; break;
-        case 'G': shift = 30; break;
-        case 'T': shift = 40; break;
-        default: return -EINVAL;
+        *frac = 0;
+        *frac_digits = 0;
+        if (*q == '.') {
+                q++;
+                if (*q < '0' || *q > '9')
+                        return -EINVAL;
+                for (; *q >= '0' && *q <= '9'; q++)
+                        if (*frac_digits < 18) {
+                                *frac = *frac * 10 + (uint64_t) (*q - '0');
+                                (*frac_digits)++;
+                        }
         }
-        if (shift > 0 && end[1] != '\0')
-                return -EINVAL;
-        if (shift > 0 && v > (UINT64_MAX >> shift))
-                return -ERANGE;
-        *ret = v << shift;
+        *end = q;
         return 0;
+}
+
+/* The number starting a component of s at tok, errors naming it. */
+static int component_number(const char *s, const char *tok, uint64_t *whole, uint64_t *frac, unsigned *digits,
+                            const char **end, struct dbc_token *bad) {
+        int r = parse_number(tok, whole, frac, digits, end);
+
+        if (r == -ERANGE)
+                return token_error(bad, s, tok, word_len(tok), "too large:", -ERANGE);
+        if (r < 0)
+                return token_error(bad, s, tok, word_len(tok), "not a number", -EINVAL);
+        return 0;
+}
+
+static uint64_t pow10u(unsigned n) {
+        uint64_t v = 1;
+
+        while (n--)
+                v *= 10;
+        return v;
+}
+
+/* whole + frac / 10^digits, times factor, rounded down; -ERANGE beyond 64 bits. */
+static int scale(uint64_t whole, uint64_t frac, unsigned digits, uint64_t factor, uint64_t *ret) {
+        unsigned __int128 v = (unsigned __int128) whole * factor +
+                              (unsigned __int128) frac * factor / pow10u(digits);
+
+        if (v > UINT64_MAX)
+                return -ERANGE;
+        *ret = (uint64_t) v;
+        return 0;
+}
+
+static int add(uint64_t *sum, uint64_t v) {
+        if (*sum > UINT64_MAX - v)
+                return -ERANGE;
+        *sum += v;
+        return 0;
+}
+
+/* "N%" with up to two decimals, at most 100%, as parts per 10000. */
+static int parse_percent(const char *s, const char *p, uint32_t *ret, struct dbc_token *bad) {
+        uint64_t whole, frac, pm;
+        unsigned digits;
+        const char *end;
+
+        if (parse_number(p, &whole, &frac, &digits, &end) < 0 || *end != '%')
+                return token_error(bad, s, p, word_len(p), "not a percentage", -EINVAL);
+        if (digits > 2)
+                return token_error(bad, s, p, word_len(p), "more than two decimals in", -EINVAL);
+        if (end[1 + strspn(end + 1, BLANKS)] != '\0')
+                return token_error(bad, s, end + 1 + strspn(end + 1, BLANKS), 0, "trailing", -EINVAL);
+        if (whole > 100)
+                return token_error(bad, s, p, word_len(p), "above 100%:", -ERANGE);
+        pm = whole * 100 + frac * pow10u(2 - digits);
+        if (pm > 10000)
+                return token_error(bad, s, p, word_len(p), "above 100%:", -ERANGE);
+        *ret = (uint32_t) pm;
+        return 0;
+}
+
+int dbc_size_parse_full(const char *s, unsigned flags, struct dbc_size *ret, struct dbc_token *bad) {
+        /* Largest first: several components must come in decreasing units. */
+        static const struct { char suffix; unsigned shift; } units[] = {
+                { 'E', 60 }, { 'P', 50 }, { 'T', 40 }, { 'G', 30 }, { 'M', 20 }, { 'K', 10 }, { 'B', 0 },
+        };
+        const char *p = s + strspn(s, BLANKS);
+        size_t n = strlen(p);
+        size_t next_unit = 0;
+        uint64_t sum = 0;
+
+        while (n > 0 && strchr(BLANKS, p[n - 1]))
+                n--;
+        if (n == 0)
+                return token_error(bad, s, s, 0, "empty", -EINVAL);
+        if ((n == 3 && strneq(p, "max", 3)) || (n == 8 && strneq(p, "infinity", 8))) {
+                *ret = (struct dbc_size) { .bytes = DBC_SIZE_MAX };
+                return 0;
+        }
+        if (memchr(p, '%', n)) {
+                uint32_t pm;
+                int r;
+
+                if (!(flags & DBC_SIZE_ALLOW_PERCENT))
+                        return token_error(bad, s, p, word_len(p), "a percentage of physical memory is only taken by memory.max and memory.high:", -EDOM);
+                r = parse_percent(s, p, &pm, bad);
+                if (r < 0)
+                        return r;
+                *ret = (struct dbc_size) { .permyriad = pm, .percent = true };
+                return 0;
+        }
+
+        while (*p) {
+                const char *tok = p, *end;
+                uint64_t whole, frac, v;
+                unsigned digits;
+                size_t u;
+                int r;
+
+                if (*p == '-')
+                        return token_error(bad, s, tok, word_len(tok), "negative", -EINVAL);
+                r = component_number(s, tok, &whole, &frac, &digits, &end, bad);
+                if (r < 0)
+                        return r;
+                p = end + strspn(end, BLANKS);
+                if (*p == '\0' || (*p >= '0' && *p <= '9')) {
+                        /* no unit: bytes, and only as the last component */
+                        if (*p != '\0')
+                                return token_error(bad, s, tok, (size_t) (end - tok), "missing unit after", -EINVAL);
+                        u = ELEMENTSOF(units) - 1;
+                } else {
+                        for (u = 0; u < ELEMENTSOF(units) && *p != units[u].suffix; u++)
+                                ;
+                        if (u == ELEMENTSOF(units))
+                                return token_error(bad, s, p, word_len(p), "unknown unit", -EINVAL);
+                        if (p[1] != '\0' && !strchr(BLANKS, p[1]) && !(p[1] >= '0' && p[1] <= '9'))
+                                return token_error(bad, s, p, word_len(p), "unknown unit", -EINVAL);
+                        if (u < next_unit)
+                                return token_error(bad, s, tok, (size_t) (p + 1 - tok), "units must decrease, not repeat:", -EINVAL);
+                        p++;
+                }
+                if (units[u].shift == 0 && digits > 0)
+                        return token_error(bad, s, tok, (size_t) (p - tok), "a fraction of a byte:", -EINVAL);
+                if (scale(whole, frac, digits, UINT64_C(1) << units[u].shift, &v) < 0 || add(&sum, v) < 0)
+                        return token_error(bad, s, tok, (size_t) (p - tok), "too large:", -ERANGE);
+                next_unit = u + 1;
+                p += strspn(p, BLANKS);
+        }
+        *ret = (struct dbc_size) { .bytes = sum };
+        return 0;
+}
+
+int dbc_size_parse(const char *s, uint64_t *ret) {
+        struct dbc_size sz;
+        int r;
+
+        r = dbc_size_parse_full(s, 0, &sz, NULL);
+        if (r < 0)
+                return r;
+        *ret = sz.bytes;
+        return 0;
+}
+
+uint64_t dbc_size_resolve(const struct dbc_size *sz, uint64_t physical) {
+        if (!sz->percent)
+                return sz->bytes;
+        return (uint64_t) ((unsigned __int128) physical * sz->permyriad / 10000);
+}
+
+const char *dbc_percent_format(uint32_t permyriad, char buf[static DBC_FORMAT_MAX]) {
+        if (permyriad % 100 == 0)
+                snprintf(buf, DBC_FORMAT_MAX, "%u%%", permyriad / 100);
+        else if (permyriad % 10 == 0)
+                snprintf(buf, DBC_FORMAT_MAX, "%u.%u%%", permyriad / 100, permyriad % 100 / 10);
+        else
+                snprintf(buf, DBC_FORMAT_MAX, "%u.%02u%%", permyriad / 100, permyriad % 100);
+        return buf;
+}
+
+int dbc_physical_memory(const char *proc_root, uint64_t *ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[PATH_MAX], line[256];
+
+        snprintf(path, sizeof(path), "%s/meminfo", proc_root ? proc_root : "/proc");
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                const char *p = line + strlen("MemTotal:"), *end;
+                uint64_t kib;
+
+                if (!strneq(line, "MemTotal:", strlen("MemTotal:")))
+                        continue;
+                p += strspn(p, BLANKS);
+                end = p + strspn(p, "0123456789");
+                if (dbc_parse_u64_range(p, end, &kib) < 0 || !streq(end, " kB\n") || kib > UINT64_MAX / 1024)
+                        return -EINVAL;
+                *ret = kib * 1024;
+                return 0;
+        }
+        return ferror(f) ? -EIO : -EINVAL;
 }
 
 const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]) {
@@ -132,30 +326,64 @@ const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]) {
         return buf;
 }
 
-int dbc_duration_parse(const char *s, uint64_t *ret_ms) {
-        const char *end;
-        uint64_t v, mult;
-        int r;
+int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *bad) {
+        /* systemd's spellings of the units we take; longest first where one
+         * is a prefix of another. */
+        static const struct { const char *name; uint64_t usec; } units[] = {
+                { "usec", 1 }, { "us", 1 },
+                { "msec", 1000 }, { "ms", 1000 },
+                { "seconds", 1000000 }, { "second", 1000000 }, { "sec", 1000000 }, { "s", 1000000 },
+                { "minutes", 60000000 }, { "minute", 60000000 }, { "min", 60000000 }, { "m", 60000000 },
+                { "hours", 3600000000 }, { "hour", 3600000000 }, { "hr", 3600000000 }, { "h", 3600000000 },
+        };
+        const char *p = s + strspn(s, BLANKS);
+        uint64_t sum = 0;
 
-        r = parse_digits(s, &v, &end);
-        if (r < 0)
-                return r;
-        if (streq(end, "ms"))
-                mult = 1;
-        else if (streq(end, "s"))
-                mult = 1000;
-        else if (streq(end, "min"))
-                mult = 60 * 1000;
-        else
-                return -EINVAL;
-        if (v > UINT64_MAX / mult)
-                return -ERANGE;
-        *ret_ms = v * mult;
+        if (*p == '\0')
+                return token_error(bad, s, s, 0, "empty", -EINVAL);
+        while (*p) {
+                const char *tok = p, *end, *u;
+                uint64_t whole, frac, v;
+                unsigned digits;
+                size_t n, i;
+                int r;
+
+                r = component_number(s, tok, &whole, &frac, &digits, &end, bad);
+                if (r < 0)
+                        return r;
+                u = end + strspn(end, BLANKS);
+                n = strcspn(u, BLANKS "0123456789.");
+                if (n == 0)
+                        return token_error(bad, s, tok, (size_t) (end - tok), "missing unit after", -EINVAL);
+                for (i = 0; i < ELEMENTSOF(units); i++)
+                        if (strlen(units[i].name) == n && strneq(u, units[i].name, n))
+                                break;
+                if (i == ELEMENTSOF(units))
+                        return token_error(bad, s, u, n, "unknown unit", -EINVAL);
+                if (scale(whole, frac, digits, units[i].usec, &v) < 0 || add(&sum, v) < 0)
+                        return token_error(bad, s, tok, (size_t) (u + n - tok), "too large:", -ERANGE);
+                p = u + n;
+                p += strspn(p, BLANKS);
+        }
+        if (sum % 1000 != 0)
+                return token_error(bad, s, s, strlen(s), "not a whole number of milliseconds:", -EDOM);
+        *ret_ms = sum / 1000;
         return 0;
 }
 
+int dbc_duration_parse(const char *s, uint64_t *ret_ms) {
+        return dbc_duration_parse_full(s, ret_ms, NULL);
+}
+
+const char *dbc_token_describe(const char *s, const struct dbc_token *bad, char *buf, size_t size) {
+        snprintf(buf, size, "%s \"%.*s\"", bad->why, (int) bad->len, s + bad->offset);
+        return buf;
+}
+
 const char *dbc_duration_format(uint64_t ms, char buf[static DBC_FORMAT_MAX]) {
-        if (ms != 0 && ms % 60000 == 0)
+        if (ms != 0 && ms % 3600000 == 0)
+                snprintf(buf, DBC_FORMAT_MAX, "%" PRIu64 "h", ms / 3600000);
+        else if (ms != 0 && ms % 60000 == 0)
                 snprintf(buf, DBC_FORMAT_MAX, "%" PRIu64 "min", ms / 60000);
         else if (ms != 0 && ms % 1000 == 0)
                 snprintf(buf, DBC_FORMAT_MAX, "%" PRIu64 "s", ms / 1000);

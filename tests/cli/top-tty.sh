@@ -3,7 +3,8 @@
 # basic fixture; the screen (capture-pane) must show the rows sorted by
 # dmabuf, then the change after a memory.stat is rewritten; `q`, Ctrl-C and
 # SIGTERM must each end it with status 0, the alternate screen left and the
-# terminal modes (stty -a) as they were.
+# terminal modes (stty -a) as they were; Ctrl-Z must give the terminal back
+# as it was and fg take it again.
 # Usage: top-tty.sh DMABUFCTL SRCDIR         (exit 77: no tmux)
 set -u
 DMABUFCTL=$1 SRC=$2
@@ -74,17 +75,80 @@ else
         echo "FAIL: rows not sorted by dmabuf: $order"; cat "$TMP/screen"; fail=1
 fi
 sed -i "s/^dmabuf .*/dmabuf $((5 * 1024 * 1024))/" "$TMP/cg/apps.slice/app-b.scope/memory.stat"
-wait_for q grep -qE '^/apps.slice/app-b.scope .* 5.0M apps +ok +\+1.0M' && echo "ok: the change since the last refresh shows (+1.0M)"
-wait_for q grep -qE '^/apps.slice/app-b.scope .* 5.0M apps +ok +0$' && echo "ok: and is 0 one refresh later"
+# A state that lasts: the new figure (the +1.0M change shows for one
+# refresh only; top-change drives it deterministically in batch mode).
+wait_for q grep -qE '^/apps.slice/app-b.scope .* 5.0M apps +ok +0$' && echo "ok: the new figure shows, its change settles at 0"
+# sort keys: n sorts by name (and marks CGROUP), d back by dmabuf
+"${T[@]}" send-keys -t q n
+wait_for q grep -q 'sort: name' && wait_for q grep -q '^CGROUP\*' &&
+        order=$(grep -oE '^/(apps.slice|system.slice) ' "$TMP/screen" | tr -d ' ' | tr '\n' ' ') &&
+        if [ "$order" = "/apps.slice /system.slice " ]; then echo "ok: n sorts by name, CGROUP marked"
+        else echo "FAIL: n: $order"; cat "$TMP/screen"; fail=1; fi
+"${T[@]}" send-keys -t q d
+wait_for q grep -q 'DMABUF\*' && echo "ok: d sorts by dmabuf again, DMABUF marked"
 "${T[@]}" send-keys -t q q
 check_restored q "q"
 
-# 2. Ctrl-C (SIGINT from the terminal)
+# 2. a dumb terminal: plain frames on the main screen, no escape sequences
+rm -f "$TMP/dumb.out"
+"${T[@]}" new-session -d -s dumb -x 150 -y 30 "TERM=dumb script -qec '$DMABUFCTL --root $TMP/cg --config $SRC/tests/fixtures/basic.conf top -n 2 -d 100ms' $TMP/dumb.out; sleep 600"
+wait_file "$TMP/dumb.out" && for _ in $(seq 100); do grep -c '^CGROUP' "$TMP/dumb.out" 2>/dev/null | grep -qx 2 && break; sleep 0.1; done
+if grep -c '^CGROUP' "$TMP/dumb.out" | grep -qx 2 && ! grep -q "$(printf '\033')" "$TMP/dumb.out"; then
+        echo "ok: TERM=dumb gets two plain frames"
+else
+        echo "FAIL: TERM=dumb frames"; cat -v "$TMP/dumb.out"; fail=1
+fi
+
+# 3. Ctrl-C (SIGINT from the terminal)
 start intr || exit 1
 "${T[@]}" send-keys -t intr C-c
 check_restored intr "Ctrl-C"
 
-# 3. SIGTERM to the process
+# 5. Ctrl-Z and fg, under an interactive shell with job control: stopped,
+# top leaves the alternate screen and shows the cursor, with the terminal
+# modes as they were; fg takes the screen again and redraws; q still ends it
+# cleanly. (Each command on a line of its own: bash runs the rest of a list
+# when a job of it stops.)
+pane() { "${T[@]}" display-message -p -t "$1" "$2"; }
+wait_pane() {  # SESSION FORMAT VALUE: until the pane's format has that value
+        for _ in $(seq 150); do [ "$(pane "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+        echo "FAIL: $1: $2 is not $3"; screen "$1"; fail=1; return 1
+}
+"${T[@]}" new-session -d -s tstp -x 150 -y 30 "env PS1='$ ' bash --norc --noprofile -i"
+wait_for tstp grep -q '^\$' &&
+"${T[@]}" send-keys -t tstp "stty -a > $TMP/stty.before; echo before-top" Enter &&
+wait_for tstp grep -q '^before-top' &&
+"${T[@]}" send-keys -t tstp "$DMABUFCTL --root $TMP/cg --config $SRC/tests/fixtures/basic.conf top -d 200ms" Enter &&
+wait_for tstp grep -q 'dmabufctl top' && wait_pane tstp '#{alternate_on}' 1 &&
+"${T[@]}" send-keys -t tstp C-z &&
+wait_for tstp grep -q 'Stopped' && wait_pane tstp '#{alternate_on}' 0 && wait_pane tstp '#{cursor_flag}' 1 &&
+if grep -q 'dmabufctl top' "$TMP/screen" || ! grep -q before-top "$TMP/screen"; then
+        echo "FAIL: Ctrl-Z: the main screen is not back"; cat "$TMP/screen"; fail=1
+else
+        "${T[@]}" send-keys -t tstp "stty -a > $TMP/stty.stopped" Enter
+        wait_file "$TMP/stty.stopped" && sleep 0.2
+        if cmp -s "$TMP/stty.before" "$TMP/stty.stopped"; then
+                echo "ok: Ctrl-Z leaves the alternate screen, shows the cursor, restores the terminal modes"
+        else
+                echo "FAIL: Ctrl-Z: terminal modes while stopped"; diff "$TMP/stty.before" "$TMP/stty.stopped"; fail=1
+        fi
+        "${T[@]}" send-keys -t tstp fg Enter
+        wait_pane tstp '#{alternate_on}' 1 && wait_pane tstp '#{cursor_flag}' 0 &&
+        wait_for tstp grep -q '^/system.slice/camera-hal.service .*200M camera .*warn' &&
+        echo "ok: fg takes the alternate screen again, hides the cursor and redraws"
+        "${T[@]}" send-keys -t tstp q
+        wait_pane tstp '#{alternate_on}' 0 &&
+        "${T[@]}" send-keys -t tstp "echo EXIT=\$? > $TMP/rc.tstp; stty -a > $TMP/stty.after.tstp" Enter
+        wait_file "$TMP/stty.after.tstp" && sleep 0.2
+        if [ "$(cat "$TMP/rc.tstp" 2>/dev/null)" = EXIT=0 ] && cmp -s "$TMP/stty.before" "$TMP/stty.after.tstp" &&
+           [ "$(pane tstp '#{cursor_flag}')" = 1 ]; then
+                echo "ok: after fg, q ends top with 0 and restores the terminal"
+        else
+                echo "FAIL: q after fg: $(cat "$TMP/rc.tstp" 2>/dev/null)"; diff "$TMP/stty.before" "$TMP/stty.after.tstp"; fail=1
+        fi
+fi
+
+# 4. SIGTERM to the process
 start term || exit 1
 shell=$("${T[@]}" list-panes -t term -F '#{pane_pid}')
 pid=$(pgrep -P "$shell" -x dmabufctl)

@@ -39,6 +39,7 @@ want=(
         "$tmpfilesdir/dmabufd.conf"
         "$catalogdir/dmabufctl.catalog"
         "$compdir/dmabufd"
+        /usr/share/zsh/vendor-completions/_dmabufctl
         /usr/share/dmabufd/dmabufd.rules.yml
         /usr/share/dmabufd/50-node-exporter.conf
 )

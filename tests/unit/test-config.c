@@ -288,17 +288,17 @@ Test(config, key_outside_section) {
 Test(config, bad_size) {
         expect("[policy:a]\ncgroup = /a\nmemory.max = 12Q\nmemory.high = 1MB\n"
                "dmabuf.warn = -1\ndmabuf.max = 99999999999T\n",
-               "dmabufctl.conf:3: memory.max: invalid size \"12Q\" (bytes, K, M, G, T or max)\n"
-               "dmabufctl.conf:4: memory.high: invalid size \"1MB\" (bytes, K, M, G, T or max)\n"
-               "dmabufctl.conf:5: dmabuf.warn: invalid size \"-1\" (bytes, K, M, G, T or max)\n"
-               "dmabufctl.conf:6: dmabuf.max: size out of range \"99999999999T\"\n");
+               "dmabufctl.conf:3: memory.max: invalid size \"12Q\": unknown unit \"Q\" (bytes, K, M, G, T, P, E, max or N%)\n"
+               "dmabufctl.conf:4: memory.high: invalid size \"1MB\": unknown unit \"MB\" (bytes, K, M, G, T, P, E, max or N%)\n"
+               "dmabufctl.conf:5: dmabuf.warn: invalid size \"-1\": negative \"-1\" (bytes, K, M, G, T, P, E, max)\n"
+               "dmabufctl.conf:6: dmabuf.max: invalid size \"99999999999T\": too large: \"99999999999T\" (bytes, K, M, G, T, P, E, max)\n");
 }
 
 Test(config, bad_duration) {
-        expect("[daemon]\ninterval = 5\ngrace = 2h\ncooldown = 99999999999999999999ms\n",
-               "dmabufctl.conf:2: interval: invalid duration \"5\" (a number with ms, s or min)\n"
-               "dmabufctl.conf:3: grace: invalid duration \"2h\" (a number with ms, s or min)\n"
-               "dmabufctl.conf:4: cooldown: duration out of range \"99999999999999999999ms\"\n");
+        expect("[daemon]\ninterval = 5\ngrace = 2d\ncooldown = 99999999999999999999ms\n",
+               "dmabufctl.conf:2: interval: invalid duration \"5\": missing unit after \"5\" (numbers with us, ms, s, min, h)\n"
+               "dmabufctl.conf:3: grace: invalid duration \"2d\": unknown unit \"d\" (numbers with us, ms, s, min, h)\n"
+               "dmabufctl.conf:4: cooldown: invalid duration \"99999999999999999999ms\": too large: \"99999999999999999999ms\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, zero_interval) {
@@ -307,7 +307,7 @@ Test(config, zero_interval) {
         expect("[daemon]\nmetrics-interval = 0ms\n",
                "dmabufctl.conf:2: metrics-interval: must be longer than 0\n");
         expect("[daemon]\nmetrics-interval = 15\n",
-               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\" (a number with ms, s or min)\n");
+               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\": missing unit after \"15\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, bad_action) {
@@ -432,7 +432,7 @@ Test(config, keys_of_a_bad_section_are_not_reported_again) {
 
 Test(config, hash_is_no_inline_comment) {
         expect("[daemon]\ngrace = 1s # one second\n",
-               "dmabufctl.conf:2: grace: invalid duration \"1s # one second\" (a number with ms, s or min)\n");
+               "dmabufctl.conf:2: grace: invalid duration \"1s # one second\": not a number \"#\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, nul_byte) {
@@ -447,7 +447,7 @@ Test(config, nul_byte) {
         text = diags_text(&d);
         cr_expect_str_eq(text,
                          "dmabufctl.conf:2: line contains a NUL byte\n"
-                         "dmabufctl.conf:3: grace: invalid duration \"x\" (a number with ms, s or min)\n");
+                         "dmabufctl.conf:3: grace: invalid duration \"x\": not a number \"x\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, line_too_long) {
@@ -483,10 +483,10 @@ Test(config, every_problem_at_once) {
                "cgroup = /a\n"
                "[what]\n"
                "garbage\n",
-               "dmabufctl.conf:2: interval: invalid duration \"5\" (a number with ms, s or min)\n"
+               "dmabufctl.conf:2: interval: invalid duration \"5\": missing unit after \"5\" (numbers with us, ms, s, min, h)\n"
                "dmabufctl.conf:3: unknown key \"bogus\" in [daemon]\n"
                "dmabufctl.conf:6: policy cam: both cgroup and unit are set (cgroup at line 5); use one\n"
-               "dmabufctl.conf:7: memory.max: invalid size \"lots\" (bytes, K, M, G, T or max)\n"
+               "dmabufctl.conf:7: memory.max: invalid size \"lots\": not a number \"lots\" (bytes, K, M, G, T, P, E, max or N%)\n"
                "dmabufctl.conf:8: policy cam: dmabuf.warn (2.0G) is above dmabuf.max (1.0G)\n"
                "dmabufctl.conf:10: action: invalid action \"nuke\" (alert, freeze or kill)\n"
                "dmabufctl.conf:12: policy dup: /a is already claimed by policy cam at dmabufctl.conf:5\n"
@@ -548,7 +548,7 @@ Test(config, problems_in_every_file_sorted_by_file) {
         put("policies.d/20.conf", "[policy:b]\ncgroup = /a\nfoo = 1\n");
         put("policies.d/10.conf", "[policy:c]\naction = x\n");
         expect("[policy:a]\ncgroup = /a\n[daemon]\ngrace = 1\n",
-               "dmabufctl.conf:4: grace: invalid duration \"1\" (a number with ms, s or min)\n"
+               "dmabufctl.conf:4: grace: invalid duration \"1\": missing unit after \"1\" (numbers with us, ms, s, min, h)\n"
                "policies.d/10.conf:1: policy c: neither cgroup nor unit is set\n"
                "policies.d/10.conf:2: action: invalid action \"x\" (alert, freeze or kill)\n"
                "policies.d/20.conf:2: policy b: /a is already claimed by policy a at dmabufctl.conf:2\n"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +83,29 @@ Test(escape, json_c1) {
 
         cr_expect_str_eq(s, "\"/\\u009b31m\\u001b]0;x\\u0007\\ufffd\xc3\xa9\"");
         free(s);
+}
+
+/* A table cell for the terminal: the text form, plus what the locale cannot
+ * print (libsmartcols measures cells in the locale and loops on a byte it
+ * cannot decode). */
+Test(escape, terminal_c_locale) {
+        char *s;
+
+        cr_assert_not_null(setlocale(LC_CTYPE, "C"));
+        s = dbc_escape("/caf\xc3\xa9/\xc2\x9b" "31m/\xff/a\\x2db", DBC_ESCAPE_TERMINAL);
+        cr_expect_str_eq(s, "/caf\\xc3\\xa9/\\xc2\\x9b31m/\\xff/a\\x2db");
+        free(s);
+}
+
+Test(escape, terminal_utf8_locale) {
+        char *s;
+
+        if (!setlocale(LC_CTYPE, "C.UTF-8"))
+                cr_skip_test("no C.UTF-8 locale");
+        /* é and the euro sign print; CSI, an unassigned code point and a
+         * line separator (U+2028) do not */
+        s = dbc_escape("/caf\xc3\xa9\xe2\x82\xac/\xc2\x9b/\xe2\x80\xa8/\xf3\xa0\x80\x80", DBC_ESCAPE_TERMINAL);
+        cr_expect_str_eq(s, "/caf\xc3\xa9\xe2\x82\xac/\\xc2\\x9b/\\xe2\\x80\\xa8/\\xf3\\xa0\\x80\\x80");
+        free(s);
+        setlocale(LC_CTYPE, "C");
 }

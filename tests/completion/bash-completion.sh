@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The bash completion of conf/dmabufctl.bash-completion, driven as bash
+# drives it (COMP_WORDS, COMP_CWORD), against the built binaries: the new
+# options, and the column names -o takes, read from `--output help`.
+# Usage: bash-completion.sh DMABUFCTL DMABUFD SRCDIR; 77 without bash-completion.
+set -u
+dmabufctl=$1 dmabufd=$2 src=$3
+bc=/usr/share/bash-completion/bash_completion
+[ -r "$bc" ] || { echo "skipped: no $bc" >&2; exit 77; }
+# shellcheck disable=SC1090
+. "$bc"
+. "$src/conf/dmabufctl.bash-completion"
+
+# cgroup paths come from this (empty) root, never from the host's
+DMABUFCTL_CGROUP_ROOT=$(mktemp -d)
+export DMABUFCTL_CGROUP_ROOT
+trap 'rmdir "$DMABUFCTL_CGROUP_ROOT"' EXIT
+
+fail=0
+# expect FUNCTION "LINE" "WANT": the sorted completions of LINE's last word.
+expect() {
+        local fn=$1 line=$2 want=$3 got
+        COMP_LINE=$line
+        COMP_POINT=${#line}
+        read -ra COMP_WORDS <<< "$line"
+        [[ $line == *" " ]] && COMP_WORDS+=("")
+        COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+        COMPREPLY=()
+        "$fn" 2>/dev/null       # compopt complains outside a real completion
+        got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')
+        got=${got% }
+        if [[ $got != "$want" ]]; then
+                echo "FAIL: '$line': got '$got', want '$want'" >&2
+                fail=1
+        fi
+}
+
+c=$dmabufctl d=$dmabufd
+expect _dmabufctl "$c status -o " "CGROUP CURRENT DMABUF HIGH MAX POLICY STATE help"
+expect _dmabufctl "$c status --output CGROUP,D" "CGROUP,DMABUF"
+expect _dmabufctl "$c status -o CGROUP,DMABUF,S" "CGROUP,DMABUF,STATE"
+expect _dmabufctl "$c buffers -o C" "CGROUP CHARGED COMM"
+expect _dmabufctl "$c apply -o P" "POLICY"
+expect _dmabufctl "$c top -o R" "RSS"
+expect _dmabufctl "$c status --no" "--noheadings"
+expect _dmabufctl "$c status --r" "--raw --root"
+expect _dmabufctl "$c apply --o" "--output"
+expect _dmabufctl "$c top --" "--all --batch --bytes --config --delay --help --iterations --json --noheadings --output --proc-root --raw --root --sort --version"
+expect _dmabufctl "$c set --" "--bytes --config --help --json --memory-high --memory-max --proc-root --root --runtime --version"
+expect _dmabufctl "$c top --sort " "current dmabuf name rss"
+expect _dmabufctl "$c status --sort " "current dmabuf name"
+expect _dmabufctl "$c top -n " ""
+expect _dmabufctl "$c -" "--config --help --json --proc-root --root --version -h"
+expect _dmabufd "$d --" "--config --help --once --root --version"
+expect _dmabufd "$d --once --" "--config --help --json --noheadings --once --output --raw --root --version"
+expect _dmabufd "$d --once -o W" "WHY"
+expect _dmabufd "$d --once -o CGROUP,A" "CGROUP,ACTION"
+[ $fail -eq 0 ] && echo "bash completion: all cases pass"
+exit $fail
