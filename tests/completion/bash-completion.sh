@@ -15,7 +15,7 @@ bc=/usr/share/bash-completion/bash_completion
 # cgroup paths come from this (empty) root, never from the host's
 DMABUFCTL_CGROUP_ROOT=$(mktemp -d)
 export DMABUFCTL_CGROUP_ROOT
-trap 'rmdir "$DMABUFCTL_CGROUP_ROOT"' EXIT
+trap 'rm -rf "$DMABUFCTL_CGROUP_ROOT"' EXIT
 
 fail=0
 # expect FUNCTION "LINE" "WANT": the sorted completions of LINE's last word.
@@ -56,5 +56,33 @@ expect _dmabufd "$d --" "--config --help --once --root --version"
 expect _dmabufd "$d --once --" "--config --help --json --noheadings --once --output --raw --root --version"
 expect _dmabufd "$d --once -o W" "WHY"
 expect _dmabufd "$d --once -o CGROUP,A" "CGROUP,ACTION"
+# Cgroup names are a user's: completing them never runs them, and what is
+# put on the command line is quoted (run as it reads, it runs nothing).
+pwned=$(mktemp -d)
+mkdir "$DMABUFCTL_CGROUP_ROOT/a.slice" \
+        "$DMABUFCTL_CGROUP_ROOT/\$(touch\${IFS}dollar)" \
+        "$DMABUFCTL_CGROUP_ROOT/\`touch backtick\`" \
+        "$DMABUFCTL_CGROUP_ROOT/x y;touch semicolon" || fail=1
+cd "$pwned" || exit 1   # where a name that ran would leave its file
+for line in "$c status " "$c status /" "$c buffers --cgroup " "$c set " "$c top --cgroup /"; do
+        COMP_LINE=$line COMP_POINT=${#line}
+        read -ra COMP_WORDS <<< "$line"
+        [[ $line == *" " ]] && COMP_WORDS+=("")
+        COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+        COMPREPLY=()
+        _dmabufctl 2>/dev/null
+        [ ${#COMPREPLY[@]} -ge 4 ] || { echo "FAIL: '$line': ${#COMPREPLY[@]} completions, want the 4 cgroups" >&2; fail=1; }
+        for w in "${COMPREPLY[@]}"; do
+                eval "set -- $w"        # what the shell makes of the inserted word
+                [ $# -eq 1 ] || { echo "FAIL: '$line': '$w' is $# words on the command line" >&2; fail=1; }
+        done
+done
+if [ -n "$(ls -A "$pwned")" ]; then
+        echo "FAIL: completing hostile cgroup names ran them: $(ls "$pwned")" >&2
+        fail=1
+fi
+cd / && rm -rf "$pwned"
+expect _dmabufctl "$c status /a" "/a.slice"
+
 [ $fail -eq 0 ] && echo "bash completion: all cases pass"
 exit $fail
