@@ -39,7 +39,10 @@ int cgroup_rows_add(struct cgroup_rows *cr, const char *path, const struct dbc_s
         return row < 0 ? row : 0;
 }
 
-void cgroup_rows_error(struct cgroup_rows *cr, const char *path, const char *file, int r) {
+void cgroup_rows_error(struct cgroup_rows *cr, const char *raw_path, const char *file, int r) {
+        /* A user names the cgroup: it reaches the terminal escaped. */
+        _cleanup_free_ char *escaped = dbc_escape_text(raw_path);
+        const char *path = escaped ? escaped : "?";
         char msg[sizeof(cr->first_error)];
 
         if (!file)
@@ -50,7 +53,7 @@ void cgroup_rows_error(struct cgroup_rows *cr, const char *path, const char *fil
                 snprintf(msg, sizeof(msg), "cgroup %s: cannot read %s: %s", path, file, strerror(-r));
         if (!cr->quiet)
                 cli_error("%s", msg);
-        else if (cr->n_errors == 0)
+        if (cr->n_errors == 0)
                 memcpy(cr->first_error, msg, sizeof(msg));
         cr->n_errors++;
         if (!cr->error)
