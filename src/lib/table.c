@@ -117,25 +117,30 @@ void dbc_table_sort(struct dbc_table *t, int (*cmp)(const struct dbc_table_cell 
                 qsort_r(t->cells, t->n_rows, t->n_columns * sizeof(struct dbc_table_cell), row_cmp, &cmp);
 }
 
+/* Screen columns of the character at s (at most n bytes); its length in
+ * *len. A byte the locale cannot decode is a column of its own. */
+static size_t char_width(const char *s, size_t n, mbstate_t *st, size_t *len) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s, n, st);
+        int cw;
+
+        if (k == 0 || k > n) {
+                memset(st, 0, sizeof(*st));
+                *len = 1;
+                return 1;
+        }
+        *len = k;
+        cw = wcwidth(wc);
+        return cw > 0 ? (size_t) cw : 0;
+}
+
 /* Screen columns of an escaped (printable) string, and of its first n bytes. */
 static size_t text_width_n(const char *s, size_t n) {
         mbstate_t st = {};
         size_t w = 0;
 
-        for (size_t i = 0; i < n;) {
-                wchar_t wc;
-                size_t k = mbrtowc(&wc, s + i, n - i, &st);
-
-                if (k == 0 || k > n - i) {      /* not in this locale: a column a byte */
-                        memset(&st, 0, sizeof(st));
-                        k = 1;
-                        w++;
-                } else {
-                        int cw = wcwidth(wc);
-                        w += cw > 0 ? (size_t) cw : 0;
-                }
-                i += k;
-        }
+        for (size_t i = 0, k; i < n; i += k)
+                w += char_width(s + i, n - i, &st, &k);
         return w;
 }
 
@@ -144,23 +149,22 @@ static size_t text_width(const char *s) {
 }
 
 /* A path cut to width columns from the left, keeping the leaf: "…/b/leaf".
- * The kept part starts at a '/' when the leaf fits at all. */
+ * The kept part starts at a '/' when the leaf fits at all. One pass: the
+ * width of what is left is the whole width less what was walked (a deep
+ * tree's paths are thousands of bytes, and top cuts every row each frame). */
 static char *shorten_left(const char *s, size_t width) {
         const char *ellipsis = MB_CUR_MAX > 1 ? "…" : "...";
         size_t ew = MB_CUR_MAX > 1 ? 1 : 3, n = strlen(s), best = n, slash = n;
+        size_t rest = text_width(s);
         mbstate_t st = {};
         char *out;
 
         /* Walk the character boundaries; keep the first (longest) suffix
          * that fits, and the first such suffix that starts at a '/'. */
-        for (size_t i = 0; i < n;) {
-                size_t k = mbrlen(s + i, n - i, &st);
+        for (size_t i = 0, k; i < n; i += k) {
+                size_t cw = char_width(s + i, n - i, &st, &k);
 
-                if (k == 0 || k > n - i) {
-                        memset(&st, 0, sizeof(st));
-                        k = 1;
-                }
-                if (text_width(s + i) + ew <= width) {
+                if (rest + ew <= width) {
                         if (best == n)
                                 best = i;
                         if (s[i] == '/') {
@@ -168,7 +172,7 @@ static char *shorten_left(const char *s, size_t width) {
                                 break;
                         }
                 }
-                i += k;
+                rest -= cw;
         }
         if (slash < n)
                 best = slash;           /* whole components: "…/b/leaf", at least "…/leaf" */
