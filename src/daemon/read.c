@@ -248,10 +248,14 @@ void daemon_watch_read(struct daemon *d, struct node *n, bool refresh) {
         if (k >= 0)
                 k = dbc_memstat_find(buf, (size_t) k, "dmabuf", &v);
         /* Gone (ENODEV), no dmabuf key (unpatched: ENOENT), garbage: no
-         * figure this pass. */
-        w->has_dmabuf = k >= 0;
-        if (k >= 0)
+         * figure this pass. Out of fds or memory for a moment: the last
+         * figure stands, so that a cgroup over its limit is not taken for
+         * one under it and its grace does not start again. */
+        if (k >= 0) {
+                w->has_dmabuf = true;
                 w->dmabuf = v;
+        } else if (k != -EMFILE && k != -ENFILE && k != -ENOMEM && k != -EAGAIN && k != -EINTR)
+                w->has_dmabuf = false;
         daemon_read_error(d, n, &w->stat_error, k == -ENOENT ? "memory.stat (no dmabuf key)" : "memory.stat",
                           k < 0 ? -k : 0);
         /* Where memory.current was not needed to decide, an alert about

@@ -3,6 +3,7 @@
  * by hand with a fake clock: grace, cooldown, the offender and the never-act
  * list, memory.events, cgroups that come and go. */
 #include <criterion/criterion.h>
+#include <sys/resource.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,32 @@ Test(daemon_fds, out_of_fds) {
         daemon_pass(&d, 2000);
         cr_assert(killed("/system.slice/camera-hal.service"), "a cgroup without kept fds was not policed");
         cr_assert(killed("/apps.slice/app-b.scope"));
+}
+
+/* Out of fds in the middle of a grace: the last figure stands and the
+ * grace runs on, so the cgroups over their limit are acted on when the
+ * grace ends, not a whole grace after fds are back. */
+Test(daemon_fds, emfile_keeps_state) {
+        struct rlimit old, low;
+        static int fill[4096];
+        size_t n = 0;
+
+        daemon_pass(&d, 0);
+        cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+        low = old;
+        low.rlim_cur = 512;
+        cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+        while (n < sizeof(fill) / sizeof(fill[0]) && (fill[n] = dup(0)) >= 0)
+                n++;
+        cr_assert_eq(errno, EMFILE);
+        daemon_pass(&d, 1000);
+        while (n > 0)
+                close(fill[--n]);
+        cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+        cr_assert(!killed("/apps.slice/app-b.scope"), "acted before its grace");
+        daemon_pass(&d, 2000);
+        cr_assert(killed("/system.slice/camera-hal.service"), "the grace started again after EMFILE");
+        cr_assert(killed("/apps.slice/app-b.scope"), "the grace started again after EMFILE");
 }
 
 static char metrics_path[128];
