@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm: accounting=on,off timeout=600
+# vm: accounting=on,off timeout=900
 # The kernel's memory controller selftest
 # (tools/testing/selftests/cgroup/test_memcontrol), with the series' dmabuf
 # case once it is applied.
