@@ -97,7 +97,6 @@ struct daemon {
         uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
         struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
         size_t cap_metrics_rows;
-        bool acted;                     /* in this pass: the metrics are written after it */
         size_t n_over, n_warn;          /* policed cgroups in these states */
         uint64_t n_actions;             /* taken since start */
         uint64_t wake_ms;               /* after a pass: when the first running grace ends (0: none) */
@@ -181,6 +180,7 @@ void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state st
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
 /* memory.events of n changed. */
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
 /* Re-read memory.max / memory.high of n. */

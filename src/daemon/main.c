@@ -90,7 +90,7 @@ static uint64_t mono_us_now(void) {
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct daemon *d = userdata;
-        uint64_t interval = d->config->interval_ms * 1000, start = usec, end, next;
+        uint64_t start = usec, end;
 
         /* The pass's clock is when the loop woke (sd-event read it). */
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &start);
@@ -100,17 +100,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 (void) sd_notify(0, "READY=1");
                 notified_ready = true;
         }
-        /* Paced from the end of the pass: one that took longer than the
-         * interval (an overrun, counted) is still followed by an interval
-         * of rest, never by a burst of passes catching up. */
         end = mono_us_now();
-        if (end - start > interval)
-                d->overruns++;
-        next = end + interval;
-        /* A grace that ends before the next pass: an extra pass then. */
-        if (d->wake_ms && d->wake_ms * 1000 < next)
-                next = d->wake_ms * 1000 > end ? d->wake_ms * 1000 : end + 1000;
-        (void) sd_event_source_set_time(s, next);
+        if (end - start > d->config->interval_ms * 1000)
+                d->overruns++;          /* counted; the next pass still rests an interval */
+        (void) sd_event_source_set_time(s, daemon_next_pass_us(d, end));
         return 0;
 }
 

@@ -172,7 +172,6 @@ void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec
                 a.message = k < 0 ? NULL : msg;
                 w->actions[DBC_ACTION_ALERT]++;
                 d->n_actions++;
-                d->acted = true;
                 daemon_alert(d, &a);
                 return;
         }
@@ -197,7 +196,6 @@ void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec
         a.message = k < 0 ? NULL : msg;
         w->actions[p->action]++;
         d->n_actions++;
-        d->acted = true;
         daemon_alert(d, &a);
 }
 
@@ -262,16 +260,30 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool ref
         }
 }
 
+/* When the pass after one that ended at end_us starts: an interval after
+ * its end (one that took longer, an overrun, is followed by
+ * an interval of rest, never by a burst catching up), or earlier when a
+ * grace ends or the metrics fall due before that, but never within a
+ * millisecond of the end. */
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
+        uint64_t next = end_us + d->config->interval_ms * 1000;
+        const uint64_t due_ms[] = { d->wake_ms, d->metrics_due_ms };
+
+        for (size_t i = 0; i < ELEMENTSOF(due_ms); i++)
+                if (due_ms[i] && due_ms[i] * 1000 < next)
+                        next = due_ms[i] * 1000 > end_us ? due_ms[i] * 1000 : end_us + 1000;
+        return next;
+}
+
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
-        /* The metrics are written after the first pass, every
-         * metrics-interval and after a pass that acted; a pass that writes
-         * them reads every figure. */
+        /* The metrics are written after the first pass and then every
+         * metrics-interval (daemon_next_pass_us() wakes for it); a pass that
+         * writes them reads every figure. */
         bool metrics = d->config->metrics_file && *d->config->metrics_file;
         bool refresh = metrics && (d->metrics_due_ms == 0 || now_ms >= d->metrics_due_ms);
         int k;
 
         d->wake_ms = 0;
-        d->acted = false;
         if (d->watch_short && d->inotify_fd >= 0) {
                 /* Out of watches or fds: look again for what no event tells. */
                 int was = d->watch_short;
@@ -298,10 +310,9 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
                 pass_one(d, n, now_ms, refresh);
         }
         d->evaluations++;
-        if (!refresh && !d->acted)
+        if (!refresh)
                 return;
-        if (refresh)
-                d->metrics_due_ms = now_ms + d->config->metrics_interval_ms;
+        d->metrics_due_ms = now_ms + d->config->metrics_interval_ms;
         k = daemon_write_metrics(d);
         if (k < 0 && !d->metrics_error) {
                 log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));

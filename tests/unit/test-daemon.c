@@ -294,8 +294,8 @@ static unsigned long written_evaluations(void) {
         return v;
 }
 
-/* After the first pass, then every metrics-interval, and after a pass
- * that acted. */
+/* After the first pass, then every metrics-interval (DESIGN.md), a pass
+ * that acts included. */
 Test(daemon_metrics, interval) {
         for (size_t i = 0; i < d.n_watches; i++)
                 set_dmabuf(d.policed[i]->path, 1ULL << 20);     /* none over */
@@ -311,7 +311,29 @@ Test(daemon_metrics, interval) {
         cr_assert_eq(written_evaluations(), 4);
         daemon_pass(&d, 8000);          /* acts */
         cr_assert(killed("/system.slice/camera-hal.service"));
-        cr_assert_eq(written_evaluations(), 6, "not written after a pass that acted");
+        cr_assert_eq(written_evaluations(), 4, "written before metrics-interval");
+        daemon_pass(&d, 10000);
+        cr_assert_eq(written_evaluations(), 7);
+}
+
+/* The next pass: an interval after the end of this one, or when a grace
+ * ends or the metrics fall due, whichever comes first; never a burst. */
+Test(daemon_metrics, next_pass) {
+        uint64_t interval_us = d.config->interval_ms * 1000;
+
+        for (size_t i = 0; i < d.n_watches; i++)
+                set_dmabuf(d.policed[i]->path, 1ULL << 20);     /* none over: no grace */
+        daemon_pass(&d, 0);
+        cr_assert_eq(d.wake_ms, 0);
+        cr_assert_eq(d.metrics_due_ms, 5000);
+        cr_assert_eq(daemon_next_pass_us(&d, 100000), 100000 + interval_us);
+        cr_assert_eq(daemon_next_pass_us(&d, 4990000), 5000000, "no pass when the metrics fall due");
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000), 5201000, "an overrun past the due time");
+        set_dmabuf("/system.slice/camera-hal.service", 300ULL << 20);
+        daemon_pass(&d, 1000);                                  /* its grace: 2 s */
+        cr_assert_eq(d.wake_ms, 3000);
+        cr_assert_eq(daemon_next_pass_us(&d, 2500000), 2500000 + interval_us < 3000000 ? 2500000 + interval_us : 3000000,
+                     "no pass when the grace ends");
 }
 
 Test(daemon, grace_then_kill) {
