@@ -15,9 +15,9 @@
 #include "dmabufd.h"
 
 #include "fake-bus.h"
+#include "fake-manager.h"
 
 #define UNIT "later.service"
-#define UNIT_PATH "/org/freedesktop/systemd1/unit/later_2eservice"
 #define UNIT_CGROUP "/system.slice/later.service"
 
 static char tree[64];
@@ -25,39 +25,13 @@ static char conf[96];
 static char state[96];
 static struct daemon d;
 static struct fake_bus bus;
-static bool hung;                       /* the manager never answers */
-static sd_bus_message *held;            /* the call it never answers */
-
-static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        if (hung) {
-                held = sd_bus_message_ref(m);
-                return 1;               /* handled, no reply: a hung systemd */
-        }
-        return sd_bus_reply_method_return(m, "o", UNIT_PATH);
-}
-
-static int control_group(sd_bus *b, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", UNIT_CGROUP);
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
-        SD_BUS_VTABLE_END,
+static const struct fake_unit units[] = {
+        { UNIT, "/org/freedesktop/systemd1/unit/later_2eservice", "org.freedesktop.systemd1.Service", UNIT_CGROUP },
 };
-
-static const sd_bus_vtable unit_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("ControlGroup", "s", control_group, 0, 0),
-        SD_BUS_VTABLE_END,
-};
+static struct fake_manager manager = { .units = units, .n_units = ELEMENTSOF(units) };
 
 static void add_objects(sd_bus *server) {
-        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
-                                               "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
-        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, UNIT_PATH, "org.freedesktop.systemd1.Service",
-                                               unit_vtable, NULL), 0);
+        fake_manager_add(server, &manager);
 }
 
 static void setup(void) {
@@ -97,9 +71,7 @@ static void teardown(void) {
         daemon_tree_free(&d);
         sd_bus_detach_event(d.bus);
         fake_bus_stop(&bus);
-        sd_bus_message_unref(held);
-        held = NULL;
-        hung = false;
+        fake_manager_reset(&manager);
         d.event = sd_event_unref(d.event);
         dbc_config_free(d.config);
         free(d.self_cgroup);
@@ -147,7 +119,7 @@ Test(daemon_units, answered_through_the_loop) {
 Test(daemon_units, hung_systemd_holds_up_no_pass) {
         double t0;
 
-        hung = true;
+        manager.hung = true;
         unit_starts();
         t0 = now_s();
         cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
@@ -158,5 +130,5 @@ Test(daemon_units, hung_systemd_holds_up_no_pass) {
         cr_assert_lt(now_s() - t0, 3.0, "a pass or an event waited for systemd");
         cr_assert_eq(d.n_watches, 0);
         cr_assert_null(d.config->policies[0].resolved);
-        cr_assert_not_null(held, "systemd was never asked");
+        cr_assert_not_null(manager.held, "systemd was never asked");
 }

@@ -11,13 +11,7 @@
 #include "dmabufctl/unit.h"
 
 #include "fake-bus.h"
-
-struct fake_unit {
-        const char *name;
-        const char *path;
-        const char *interface;
-        const char *cgroup;
-};
+#include "fake-manager.h"
 
 static const struct fake_unit units[] = {
         { "camera.service", "/org/freedesktop/systemd1/unit/camera_2eservice",
@@ -32,47 +26,13 @@ static const struct fake_unit units[] = {
           "org.freedesktop.systemd1.Slice", "" },
 };
 
-static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        int k;
-
-        k = sd_bus_message_read(m, "s", &name);
-        if (k < 0)
-                return k;
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (streq(units[i].name, name))
-                        return sd_bus_reply_method_return(m, "o", units[i].path);
-        return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit %s not loaded.", name);
-}
-
-static int control_group(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const struct fake_unit *u = userdata;
-
-        return sd_bus_message_append(reply, "s", u->cgroup);
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
-        SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable unit_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("ControlGroup", "s", control_group, 0, 0),
-        SD_BUS_VTABLE_END,
-};
+static struct fake_manager manager = { .units = units, .n_units = ELEMENTSOF(units) };
 
 static struct fake_bus bus;
 #define client bus.client
 
 static void add_objects(sd_bus *server) {
-        cr_assert_geq(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
-                                               "org.freedesktop.systemd1.Manager", manager_vtable, NULL), 0);
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                cr_assert_geq(sd_bus_add_object_vtable(server, NULL, units[i].path, units[i].interface,
-                                                       unit_vtable, (void *) &units[i]), 0);
+        fake_manager_add(server, &manager);
 }
 
 static void setup(void) {
