@@ -147,6 +147,7 @@ for c in client-freeze client-alert guarded; do mkdir $CGROOT/$c || fail "mkdir 
 write_conf "interval = 200ms
 grace = 1s
 cooldown = 1min
+metrics-interval = 1s
 protect = /guarded" "[policy:freezer]
 cgroup = /client-freeze
 dmabuf.max = 16M
