@@ -134,18 +134,14 @@ static size_t char_width(const char *s, size_t n, mbstate_t *st, size_t *len) {
         return cw > 0 ? (size_t) cw : 0;
 }
 
-/* Screen columns of an escaped (printable) string, and of its first n bytes. */
-static size_t text_width_n(const char *s, size_t n) {
+/* Screen columns of an escaped (printable) string. */
+static size_t text_width(const char *s) {
+        size_t n = strlen(s), w = 0;
         mbstate_t st = {};
-        size_t w = 0;
 
         for (size_t i = 0, k; i < n; i += k)
                 w += char_width(s + i, n - i, &st, &k);
         return w;
-}
-
-static size_t text_width(const char *s) {
-        return text_width_n(s, strlen(s));
 }
 
 /* A path cut to width columns from the left, keeping the leaf: "…/b/leaf".
