@@ -91,6 +91,17 @@ expect_charged_id() {
 # ctl ARG...: the client helper's control command, shown as it runs.
 ctl() { echo "\$ client ctl $*" | sed "s|$PWD/||"; client ctl "$@"; }
 
+# debug_kernel: true on the debug kernel (the vm-debug suite: KASAN, lockdep
+# and kmemleak, which kernel-debug.config alone turns on), where the
+# scenarios that run mainline's own long selftests run only the cases that
+# reach the series' code. Mounts debugfs if it is not.
+debug_kernel() {
+	if [ -d /sys/kernel/debug ] && ! [ -e /sys/kernel/debug/kmemleak ]; then
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	fi
+	[ -e /sys/kernel/debug/kmemleak ]
+}
+
 # kselftest PROGRAM [ARG...] [--known CASE...] [--flaky CASE...]: runs a
 # kselftest program and judges its TAP output. Passes when no case fails,
 # apart from

@@ -24,4 +24,16 @@ if [ -b /dev/ram0 ]; then
 else
 	echo "no /dev/ram0: page-cache cases run on tmpfs"
 fi
-kselftest test_memcontrol --flaky test_memcg_min test_memcg_low test_memcg_reclaim
+if debug_kernel; then
+	# Under KASAN and lockdep the whole selftest (its OOM and reclaim
+	# cases) runs for tens of minutes and exercises mainline's code, which
+	# the normal kernel's run covers: here the basic cases and every case
+	# of the series.
+	echo "debug kernel: the basic cases and the series' dmabuf cases only"
+	kselftest test_memcontrol test_memcg_subtree_control test_memcg_current_peak \
+		test_memcg_high test_memcg_max test_memcg_dmabuf_self test_memcg_dmabuf_pidfd \
+		test_memcg_dmabuf_perm test_memcg_dmabuf_max test_memcg_dmabuf_reparent \
+		test_memcg_dmabuf_other_heap test_memcg_dmabuf_off test_memcg_dmabuf_high
+else
+	kselftest test_memcontrol --flaky test_memcg_min test_memcg_low test_memcg_reclaim
+fi
