@@ -36,8 +36,11 @@ enum dbc_escape_style {
         DBC_ESCAPE_PROMETHEUS,
         /* A cell of a table laid out for the terminal (libsmartcols, which
          * measures widths in the current locale): the text form, and also
-         * each byte of a character the locale cannot print, which is every
-         * byte above ASCII in a locale that is not UTF-8. */
+         * each byte of a character the locale cannot print (iswprint()),
+         * which is every byte above ASCII in a locale that is not UTF-8,
+         * and of every format character (bidi overrides and isolates,
+         * zero-width characters, U+2028/2029, U+FEFF: category Cf), which
+         * would make one name read as another. */
         DBC_ESCAPE_TERMINAL,
 };
 

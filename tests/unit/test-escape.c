@@ -109,3 +109,34 @@ Test(escape, terminal_utf8_locale) {
         free(s);
         setlocale(LC_CTYPE, "C");
 }
+
+/* Format characters print as nothing but change how the rest reads (a
+ * right-to-left override shows "evil\u202eexe.tset" as "eviltest.exe"):
+ * glibc's iswprint() passes them, the terminal form must not. */
+Test(escape, terminal_format_characters) {
+        static const struct { const char *in, *out; } cases[] = {
+                { "evil\xe2\x80\xae" "exe.tset", "evil\\xe2\\x80\\xaeexe.tset" },        /* U+202E RLO */
+                { "a\xe2\x80\xaa" "b", "a\\xe2\\x80\\xaab" },                              /* U+202A LRE */
+                { "a\xe2\x81\xa6" "b\xe2\x81\xa9", "a\\xe2\\x81\\xa6b\\xe2\\x81\\xa9" },     /* U+2066 LRI, U+2069 PDI */
+                { "zw\xe2\x80\x8bsp", "zw\\xe2\\x80\\x8bsp" },                          /* U+200B ZWSP */
+                { "j\xe2\x80\x8dj", "j\\xe2\\x80\\x8dj" },                              /* U+200D ZWJ */
+                { "m\xe2\x80\x8f", "m\\xe2\\x80\\x8f" },                                /* U+200F RLM */
+                { "p\xe2\x80\xa9", "p\\xe2\\x80\\xa9" },                                /* U+2029 */
+                { "bom\xef\xbb\xbf", "bom\\xef\\xbb\\xbf" },                            /* U+FEFF */
+                { "w\xe2\x81\xa0j", "w\\xe2\\x81\\xa0j" },                              /* U+2060 WJ */
+                { "t\xf3\xa0\x80\x81", "t\\xf3\\xa0\\x80\\x81" },                    /* U+E0001 tag */
+                { "s\xc2\xad", "s\\xc2\\xad" },                                            /* U+00AD soft hyphen */
+                /* printable neighbours stay: U+2010 hyphen, U+2030 per mille, U+FEFE */
+                { "\xe2\x80\x90\xe2\x80\xb0", "\xe2\x80\x90\xe2\x80\xb0" },
+        };
+
+        if (!setlocale(LC_CTYPE, "C.UTF-8"))
+                cr_skip_test("no C.UTF-8 locale");
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *s = dbc_escape(cases[i].in, DBC_ESCAPE_TERMINAL);
+
+                cr_expect_str_eq(s, cases[i].out, "case %zu", i);
+                free(s);
+        }
+        setlocale(LC_CTYPE, "C");
+}
