@@ -122,6 +122,13 @@ void dbc_output_free(char **names);
  * line of help, to f. */
 void dbc_output_help(FILE *f, const struct dbc_column_set *sets, size_t n_sets);
 
+/* How many bytes of s (len bytes, a line of dbc_table_print_text() or any
+ * escaped text) fill at most cols screen columns: characters counted with
+ * wcwidth() in the current locale, colour sequences (CSI) as none. Never
+ * cuts inside a character; *ret_cut says whether anything visible was left
+ * out. */
+size_t dbc_text_fit(const char *s, size_t len, size_t cols, bool *ret_cut);
+
 /* The terminal's part of o for output on fd: width (from $COLUMNS when set,
  * else the terminal's when fd is one; 0 otherwise: never shortened) and
  * colours (fd is a terminal, $TERM is not "dumb" and $NO_COLOR is unset or

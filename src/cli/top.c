@@ -10,7 +10,6 @@
  * compact JSON document per frame, one per line.
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -227,23 +226,16 @@ static int sample(struct top *tp) {
         return apply_deltas(tp);
 }
 
-/* Print s cut to cols screen columns (UTF-8 aware), then clear the rest of
- * the line. */
+/* Print s cut to cols screen columns (wcwidth(); colour sequences take
+ * none), then clear the rest of the line. A cut through coloured text ends
+ * the colour, so it cannot run into the next line. */
 static void put_line(const char *s, size_t len, unsigned cols) {
-        size_t w = 0, i = 0;
+        bool cut;
+        size_t n = dbc_text_fit(s, len, cols, &cut);
 
-        while (i < len) {
-                unsigned char c = (unsigned char) s[i];
-                size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-                if (w + 1 > cols)
-                        break;
-                if (i + k > len)
-                        k = len - i;
-                fwrite(s + i, 1, k, stdout);
-                i += k;
-                w++;
-        }
+        fwrite(s, 1, n, stdout);
+        if (cut && memchr(s, '\033', n))
+                fputs("\033[0m", stdout);
         fputs("\033[K\r\n", stdout);
 }
 
@@ -304,9 +296,9 @@ static void draw(struct top *tp) {
         for (const char *p = text; p && *p && line < ws.ws_row; line++) {
                 const char *nl = strchrnul(p, '\n');
 
-                /* libsmartcols fitted the table to the width; put_line()
-                 * only guards the screen (its count ignores colour codes) */
-                put_line(p, (size_t) (nl - p), o.colors ? UINT_MAX : ws.ws_col);
+                /* libsmartcols fits what gives way; figures and states
+                 * never do, so a narrow window still cuts the line here */
+                put_line(p, (size_t) (nl - p), ws.ws_col);
                 p = *nl ? nl + 1 : nl;
         }
         fputs("\033[J", stdout);

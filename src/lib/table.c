@@ -144,6 +144,42 @@ static size_t text_width(const char *s) {
         return w;
 }
 
+/* The length of an escape sequence at s (CSI: ESC [ parameters
+ * intermediates final byte, as libsmartcols writes colours), 0 when none
+ * starts there. */
+static size_t csi_len(const char *s, size_t n) {
+        size_t i = 2;
+
+        if (n < 2 || s[0] != '\033' || s[1] != '[')
+                return 0;
+        while (i < n && s[i] >= 0x20 && s[i] <= 0x3f)
+                i++;
+        return i < n && s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : 0;
+}
+
+size_t dbc_text_fit(const char *s, size_t len, size_t cols, bool *ret_cut) {
+        size_t w = 0, i = 0;
+        mbstate_t st = {};
+
+        *ret_cut = false;
+        while (i < len) {
+                size_t k = csi_len(s + i, len - i), cw;
+
+                if (k > 0) {
+                        i += k;
+                        continue;
+                }
+                cw = char_width(s + i, len - i, &st, &k);
+                if (w + cw > cols) {
+                        *ret_cut = true;
+                        break;
+                }
+                w += cw;
+                i += k;
+        }
+        return i;
+}
+
 /* A path cut to width columns from the left, keeping the leaf: "…/b/leaf".
  * The kept part starts at a '/' when the leaf fits at all. One pass: the
  * width of what is left is the whole width less what was walked (a deep

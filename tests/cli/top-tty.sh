@@ -4,7 +4,7 @@
 # dmabuf, then the change after a memory.stat is rewritten; `q`, Ctrl-C and
 # SIGTERM must each end it with status 0, the alternate screen left and the
 # terminal modes (stty -a) as they were; Ctrl-Z must give the terminal back
-# as it was and fg take it again.
+# as it was and fg take it again; a narrow window cuts rows, never wraps them.
 # Usage: top-tty.sh DMABUFCTL SRCDIR         (exit 77: no tmux)
 set -u
 DMABUFCTL=$1 SRC=$2
@@ -147,6 +147,28 @@ else
                 echo "FAIL: q after fg: $(cat "$TMP/rc.tstp" 2>/dev/null)"; diff "$TMP/stty.before" "$TMP/stty.after.tstp"; fail=1
         fi
 fi
+
+# 6. a window narrower than the table, in colour (libsmartcols never
+# narrows figures and states): every row stays on one screen line, cut at
+# the window, and a cut through a coloured state ends the colour.
+"${T[@]}" new-session -d -s narrow -x 36 -y 12 "$DMABUFCTL --root $TMP/cg --config $SRC/tests/fixtures/basic.conf top -d 200ms; sleep 600"
+if wait_for narrow grep -q '^CGROUP' && wait_for narrow grep -qE '^(/|…).* 200M'; then
+        # after the two head lines: the heading, then rows only (a wrapped
+        # row would continue on a line of its own, starting blank)
+        bad=$(tail -n +3 "$TMP/screen" | grep -vE '^(CGROUP|/|…)' | grep -v '^$' || true)
+        rows=$(grep -cE '^(/|…)' "$TMP/screen")
+        if [ -z "$bad" ] && [ "$rows" -ge 5 ] && [ "$("${T[@]}" capture-pane -p -J -t narrow | grep -cE '^(/|…)')" = "$rows" ]; then
+                echo "ok: a narrow window in colour cuts rows, it does not wrap them"
+        else
+                echo "FAIL: narrow window: rows wrapped ($rows rows; stray lines: $bad)"; cat "$TMP/screen"; fail=1
+        fi
+        # no colour runs past the cut: each line's colours are ended on it
+        "${T[@]}" capture-pane -p -e -t narrow > "$TMP/screen.e"
+        if grep -q $'\033\[3[0-9]m' "$TMP/screen.e" && grep -E $'\033\[3[0-9]m' "$TMP/screen.e" | grep -vqE $'\033\[(0|39)?m'; then
+                echo "FAIL: narrow window: a colour runs to the next line"; cat -v "$TMP/screen.e"; fail=1
+        fi
+fi
+"${T[@]}" send-keys -t narrow q
 
 # 4. SIGTERM to the process
 start term || exit 1
