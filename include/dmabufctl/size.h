@@ -63,15 +63,24 @@ int dbc_physical_memory(const char *proc_root, uint64_t *ret);
  * Returns the buffer. buf must hold DBC_FORMAT_MAX bytes. */
 const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]);
 
+enum {
+        /* a number without a unit is seconds, as systemd reads time spans
+         * ("30", "1min 30"): the command line (top -d). Without it a unit is
+         * required: configuration keys, where "interval = 500" would
+         * otherwise sample every 8 minutes without a word. */
+        DBC_DURATION_BARE_SECONDS = 1 << 0,
+};
+
 /* Durations the way systemd parses time spans, in whole milliseconds: one or
  * more decimal numbers (fractions allowed) each with a unit, summed
  * ("1min 30s", "1h30min", "2.5s"; blanks between allowed). Units: us (usec),
  * ms (msec), s (sec, second, seconds), min (m, minute, minutes), h (hr,
- * hour, hours). A bare number is an error: units are never guessed.
- * Returns 0; -EINVAL on garbage or a missing unit, -ERANGE on overflow,
- * -EDOM when the sum is not a whole number of milliseconds; bad (may be
- * NULL) names the token. */
-int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *bad);
+ * hour, hours); none: seconds with DBC_DURATION_BARE_SECONDS, else an error.
+ * Returns 0; -EINVAL on garbage or a missing or unknown unit, -ERANGE on
+ * overflow, -EDOM when the sum is not a whole number of milliseconds; bad
+ * (may be NULL) names the token. */
+int dbc_duration_parse_full(const char *s, unsigned flags, uint64_t *ret_ms, struct dbc_token *bad);
+/* Without flags: a unit required. */
 int dbc_duration_parse(const char *s, uint64_t *ret_ms);
 
 /* The why and the token of bad in s: `unknown unit "Q"`. Returns buf. */

@@ -58,7 +58,7 @@ static const struct verb verbs[] = {
           "  --slice SLICE      the slice of its scope\n",
           verb_run },
         { "top", "[-d DELAY] [-n N] [-b]", "Live view of cgroups sorted by dma-buf use",
-          "  -d --delay DELAY   between refreshes (default 1s; 500ms, 1min 30s)\n"
+          "  -d --delay DELAY   between refreshes (default 1s; 2 = 2s, 500ms, 1min 30s)\n"
           "  -n --iterations N  refreshes before it ends\n"
           "  -b --batch         plain frames for scripts\n"
           "  --all              every cgroup\n"

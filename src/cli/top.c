@@ -94,8 +94,8 @@ static int handle_top(int opt, const char *arg, void *userdata) {
                 return 0;
         switch (opt) {
         case 'd':
-                if (dbc_duration_parse_full(arg, &a->delay_ms, &bad) < 0)
-                        return cli_usage_error("top: -d: invalid duration \"%s\": %s (500ms, 2s, 1min 30s)", arg,
+                if (dbc_duration_parse_full(arg, DBC_DURATION_BARE_SECONDS, &a->delay_ms, &bad) < 0)
+                        return cli_usage_error("top: -d: invalid duration \"%s\": %s (2, 500ms, 2s, 1min 30s)", arg,
                                                dbc_token_describe(arg, &bad, why, sizeof(why))), -1;
                 if (a->delay_ms == 0)
                         return cli_usage_error("top: -d takes a duration above zero, not \"%s\"", arg), -1;

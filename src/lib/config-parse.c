@@ -324,7 +324,7 @@ static int duration_value(struct file_state *fs, const char *key, const char *va
         struct dbc_token bad;
         char why[128];
 
-        if (dbc_duration_parse_full(value, ret, &bad) < 0)
+        if (dbc_duration_parse_full(value, 0, ret, &bad) < 0)
                 return fs_diag(fs, "%s: invalid duration \"%s\": %s (numbers with us, ms, s, min, h)", key, value,
                                dbc_token_describe(value, &bad, why, sizeof(why))), -EINVAL;
         return 0;

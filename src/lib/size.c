@@ -326,7 +326,9 @@ const char *dbc_size_format(uint64_t bytes, char buf[static DBC_FORMAT_MAX]) {
         return buf;
 }
 
-int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *bad) {
+#define USEC_PER_SEC UINT64_C(1000000)
+
+int dbc_duration_parse_full(const char *s, unsigned flags, uint64_t *ret_ms, struct dbc_token *bad) {
         /* systemd's spellings of the units we take; longest first where one
          * is a prefix of another. */
         static const struct { const char *name; uint64_t usec; } units[] = {
@@ -343,7 +345,7 @@ int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *b
                 return token_error(bad, s, s, 0, "empty", -EINVAL);
         while (*p) {
                 const char *tok = p, *end, *u;
-                uint64_t whole, frac, v;
+                uint64_t whole, frac, v, usec;
                 unsigned digits;
                 size_t n, i;
                 int r;
@@ -353,14 +355,20 @@ int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *b
                         return r;
                 u = end + strspn(end, BLANKS);
                 n = strcspn(u, BLANKS "0123456789.");
-                if (n == 0)
-                        return token_error(bad, s, tok, (size_t) (end - tok), "missing unit after", -EINVAL);
-                for (i = 0; i < ELEMENTSOF(units); i++)
-                        if (strlen(units[i].name) == n && strneq(u, units[i].name, n))
-                                break;
-                if (i == ELEMENTSOF(units))
-                        return token_error(bad, s, u, n, "unknown unit", -EINVAL);
-                if (scale(whole, frac, digits, units[i].usec, &v) < 0 || add(&sum, v) < 0)
+                /* no unit: seconds, as systemd reads "5" and "1min 30",
+                 * where the caller takes that */
+                if (n == 0 && !(flags & DBC_DURATION_BARE_SECONDS))
+                        return token_error(bad, s, tok, (size_t) (end - tok), "a unit is required after", -EINVAL);
+                usec = USEC_PER_SEC;
+                if (n > 0) {
+                        for (i = 0; i < ELEMENTSOF(units); i++)
+                                if (strlen(units[i].name) == n && strneq(u, units[i].name, n))
+                                        break;
+                        if (i == ELEMENTSOF(units))
+                                return token_error(bad, s, u, n, "unknown unit", -EINVAL);
+                        usec = units[i].usec;
+                }
+                if (scale(whole, frac, digits, usec, &v) < 0 || add(&sum, v) < 0)
                         return token_error(bad, s, tok, (size_t) (u + n - tok), "too large:", -ERANGE);
                 p = u + n;
                 p += strspn(p, BLANKS);
@@ -372,7 +380,7 @@ int dbc_duration_parse_full(const char *s, uint64_t *ret_ms, struct dbc_token *b
 }
 
 int dbc_duration_parse(const char *s, uint64_t *ret_ms) {
-        return dbc_duration_parse_full(s, ret_ms, NULL);
+        return dbc_duration_parse_full(s, 0, ret_ms, NULL);
 }
 
 const char *dbc_token_describe(const char *s, const struct dbc_token *bad, char *buf, size_t size) {

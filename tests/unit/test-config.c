@@ -296,7 +296,7 @@ Test(config, bad_size) {
 
 Test(config, bad_duration) {
         expect("[daemon]\ninterval = 5\ngrace = 2d\ncooldown = 99999999999999999999ms\n",
-               "dmabufctl.conf:2: interval: invalid duration \"5\": missing unit after \"5\" (numbers with us, ms, s, min, h)\n"
+               "dmabufctl.conf:2: interval: invalid duration \"5\": a unit is required after \"5\" (numbers with us, ms, s, min, h)\n"
                "dmabufctl.conf:3: grace: invalid duration \"2d\": unknown unit \"d\" (numbers with us, ms, s, min, h)\n"
                "dmabufctl.conf:4: cooldown: invalid duration \"99999999999999999999ms\": too large: \"99999999999999999999ms\" (numbers with us, ms, s, min, h)\n");
 }
@@ -307,7 +307,7 @@ Test(config, zero_interval) {
         expect("[daemon]\nmetrics-interval = 0ms\n",
                "dmabufctl.conf:2: metrics-interval: must be longer than 0\n");
         expect("[daemon]\nmetrics-interval = 15\n",
-               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\": missing unit after \"15\" (numbers with us, ms, s, min, h)\n");
+               "dmabufctl.conf:2: metrics-interval: invalid duration \"15\": a unit is required after \"15\" (numbers with us, ms, s, min, h)\n");
 }
 
 Test(config, bad_action) {
@@ -483,7 +483,7 @@ Test(config, every_problem_at_once) {
                "cgroup = /a\n"
                "[what]\n"
                "garbage\n",
-               "dmabufctl.conf:2: interval: invalid duration \"5\": missing unit after \"5\" (numbers with us, ms, s, min, h)\n"
+               "dmabufctl.conf:2: interval: invalid duration \"5\": a unit is required after \"5\" (numbers with us, ms, s, min, h)\n"
                "dmabufctl.conf:3: unknown key \"bogus\" in [daemon]\n"
                "dmabufctl.conf:6: policy cam: both cgroup and unit are set (cgroup at line 5); use one\n"
                "dmabufctl.conf:7: memory.max: invalid size \"lots\": not a number \"lots\" (bytes, K, M, G, T, P, E, max or N%)\n"
@@ -548,7 +548,7 @@ Test(config, problems_in_every_file_sorted_by_file) {
         put("policies.d/20.conf", "[policy:b]\ncgroup = /a\nfoo = 1\n");
         put("policies.d/10.conf", "[policy:c]\naction = x\n");
         expect("[policy:a]\ncgroup = /a\n[daemon]\ngrace = 1\n",
-               "dmabufctl.conf:4: grace: invalid duration \"1\": missing unit after \"1\" (numbers with us, ms, s, min, h)\n"
+               "dmabufctl.conf:4: grace: invalid duration \"1\": a unit is required after \"1\" (numbers with us, ms, s, min, h)\n"
                "policies.d/10.conf:1: policy c: neither cgroup nor unit is set\n"
                "policies.d/10.conf:2: action: invalid action \"x\" (alert, freeze or kill)\n"
                "policies.d/20.conf:2: policy b: /a is already claimed by policy a at dmabufctl.conf:2\n"

@@ -226,7 +226,10 @@ struct duration_case {
         int r;
         uint64_t ms;
         const char *bad;
+        unsigned flags;
 };
+
+#define S DBC_DURATION_BARE_SECONDS
 
 static const struct duration_case duration_cases[] = {
         /* systemd.time(7), "PARSING TIME SPANS" examples */
@@ -250,7 +253,19 @@ static const struct duration_case duration_cases[] = {
         { "10m",                0, 600000 },
         { "0s",                 0, 0 },
         { " 1s ",               0, 1000 },
-        /* refusals */
+        /* a bare number is seconds, as systemd reads it (parse_sec()),
+         * where the caller allows it (the command line) */
+        { "5",                  0, 5000, NULL, S },
+        { "30",                 0, 30000, NULL, S },
+        { "1min 30",            0, 90000, NULL, S },
+        { "1min30",             0, 90000, NULL, S },
+        { "0.5",                0, 500, NULL, S },
+        { " 2 ",                0, 2000, NULL, S },
+        { "0",                  0, 0, NULL, S },
+        { "2.5s",               0, 2500, NULL, S },
+        { "0.0005",             -EDOM, 0, "0.0005", S },
+        { "5x",                 -EINVAL, 0, "x", S },
+        /* refusals: a configuration key requires a unit */
         { "5",                  -EINVAL, 0, "5" },
         { "1min 30",            -EINVAL, 0, "30" },
         { "s",                  -EINVAL, 0, "s" },
@@ -273,7 +288,7 @@ Test(duration, table) {
                 const struct duration_case *c = &duration_cases[i];
                 struct dbc_token bad = {};
                 uint64_t v = 7;
-                int r = dbc_duration_parse_full(c->s, &v, &bad);
+                int r = dbc_duration_parse_full(c->s, c->flags, &v, &bad);
 
                 cr_assert_eq(r, c->r, "\"%s\": %d, want %d", c->s, r, c->r);
                 if (r == 0) {

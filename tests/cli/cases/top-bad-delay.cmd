@@ -1,1 +1,1 @@
-"$DMABUFCTL" --root "$FIX/cgroup-basic" --config "$FIX/basic.conf" top -d 5
+"$DMABUFCTL" --root "$FIX/cgroup-basic" --config "$FIX/basic.conf" top -d 5x
