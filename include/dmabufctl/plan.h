@@ -69,9 +69,17 @@ struct dbc_limit_ctx {
 extern const struct dbc_limit_ops dbc_limit_ops_real;   /* ctx: struct dbc_limit_ctx * */
 void dbc_limit_ctx_done(struct dbc_limit_ctx *c);
 
+/* The smallest budget dbc_plan_add() takes: one page. Below it no process
+ * can run in the cgroup (memory.max) or it is reclaimed without end
+ * (memory.high); "0%", "0" and a slip of the decimal point land there, and
+ * on a live slice that OOM-kills every session at once. */
+uint64_t dbc_limit_floor(void);
+
 /* Check one target and add the change when value differs from what is in
  * force (or, with keep_unchanged, an UNCHANGED entry when it does not).
- * Returns 1 a change was added, 0 nothing to change, or prepare()'s error. */
+ * Returns 1 a change was added, 0 nothing to change, -EDOM (before
+ * anything is read) when value is below dbc_limit_floor(), or prepare()'s
+ * error. */
 int dbc_plan_add(struct dbc_plan *p, const struct dbc_limit_ops *ops, const char *target, bool unit,
                  const char *policy, enum dbc_limit l, uint64_t value);
 
@@ -81,6 +89,8 @@ struct dbc_plan_error {
         char *target;
         bool unit;
         enum dbc_limit limit;
+        const char *policy;     /* the policy asking (its name; the configuration's) */
+        uint64_t value;         /* the budget asked for */
 };
 
 /* Every budget of every policy of c on every cgroup it matches (tree walked

@@ -98,6 +98,11 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
 
         /* Every target is read and checked before the first write. */
         r = dbc_plan_config(&plan, config, root, bus, &ops, &perr);
+        if (r == -EDOM && perr.target) {
+                ret = changes_refuse_floor("apply", perr.policy, perr.limit, perr.value, perr.target);
+                free(perr.target);
+                goto out;
+        }
         if (r < 0) {
                 if (perr.target)
                         ret = cli_error("apply: %s of %s: %s; nothing was written", dbc_limit_file(perr.limit),
@@ -117,6 +122,7 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
                 goto out;
         }
         changes_say_percent(&plan, "apply");
+        changes_warn_current(root, &plan, "apply");
         if (a.dry_run) {
                 ret = changes_print(cli, &plan, &a.out);
                 if (!cli->json)

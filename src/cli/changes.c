@@ -106,6 +106,32 @@ const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, en
         return buf;
 }
 
+int changes_refuse_floor(const char *verb, const char *policy, enum dbc_limit l, uint64_t value, const char *target) {
+        char a[DBC_FORMAT_MAX];
+
+        return cli_error("%s: %s%s%s%s %s (%" PRIu64 " bytes) of %s is below one page (%" PRIu64 " bytes): no "
+                         "process could run in it; nothing was written", verb, policy ? "policy " : "",
+                         policy ? policy : "", policy ? ": " : "", dbc_limit_file(l), dbc_size_format(value, a), value,
+                         target, dbc_limit_floor());
+}
+
+void changes_warn_current(struct dbc_root *root, const struct dbc_plan *p, const char *verb) {
+        char a[DBC_FORMAT_MAX], b[DBC_FORMAT_MAX];
+
+        for (size_t i = 0; i < p->n; i++) {
+                const struct dbc_change *c = &p->changes[i];
+                struct dbc_sample s;
+
+                /* memory.high below it is how one asks for reclaim: no word */
+                if (c->state != DBC_CHANGE_PLANNED || c->unit || !root || c->limit != DBC_LIMIT_MEMORY_MAX ||
+                    dbc_cgroup_sample(root, c->target, &s, NULL) < 0 || !s.has_current || c->new >= s.memory_current)
+                        continue;
+                cli_warn("%s: warning: memory.max %s of %s is below its memory.current (%s): the kernel reclaims "
+                         "at once and OOM-kills in it when it cannot", verb, dbc_size_format(c->new, a), c->target,
+                         dbc_size_format(s.memory_current, b));
+        }
+}
+
 static const char *fmt(struct cli *cli, uint64_t v, char buf[static DBC_FORMAT_MAX]) {
         if (cli->bytes && v != DBC_SIZE_MAX) {
                 snprintf(buf, DBC_FORMAT_MAX, "%llu", (unsigned long long) v);

@@ -27,3 +27,13 @@ const char *changes_reason(struct cli *cli, struct dbc_root *root, bool unit, en
  * was rolled back. Returns EXIT_FAIL. */
 int changes_report_failure(struct cli *cli, const char *verb, struct dbc_root *root, const struct dbc_plan *p,
                            size_t failed, const char *systemd_msg);
+
+/* A budget below one page (dbc_plan_add() said -EDOM): "VERB: [policy P:]
+ * KEY SIZE of TARGET is below one page (4096 bytes): no process could run
+ * in it; nothing was written". Returns EXIT_FAIL. */
+int changes_refuse_floor(const char *verb, const char *policy, enum dbc_limit l, uint64_t value, const char *target);
+
+/* On stderr, for each planned memory.max of a cgroup (not a unit) below the
+ * memory.current it has now: the kernel reclaims at once and OOM-kills in
+ * it when it cannot. Written all the same. */
+void changes_warn_current(struct dbc_root *root, const struct dbc_plan *p, const char *verb);

@@ -158,12 +158,17 @@ int verb_set(struct cli *cli, int argc, char *argv[]) {
         ops.ctx = &ctx;
 
         r = plan_target(&plan, &ops, &a, target, unit, &failed_limit);
+        if (r == -EDOM) {
+                ret = changes_refuse_floor("set", NULL, failed_limit, a.value[failed_limit], target);
+                goto out;
+        }
         if (r < 0) {
                 ret = cli_error("set: %s of %s: %s; nothing was written", dbc_limit_file(failed_limit), target,
                                 changes_reason(cli, root, unit, failed_limit, r, ctx.error));
                 goto out;
         }
 
+        changes_warn_current(root, &plan, "set");
         size_t failed;
         r = dbc_plan_apply(&plan, &ops, &failed);
         if (r < 0) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dmabufctl/macro.h"
 #include "dmabufctl/plan.h"
@@ -64,12 +65,20 @@ void dbc_limit_ctx_done(struct dbc_limit_ctx *c) {
         c->error = NULL;
 }
 
+uint64_t dbc_limit_floor(void) {
+        long page = sysconf(_SC_PAGESIZE);
+
+        return page > 0 ? (uint64_t) page : 4096;
+}
+
 int dbc_plan_add(struct dbc_plan *p, const struct dbc_limit_ops *ops, const char *target, bool unit,
                  const char *policy, enum dbc_limit l, uint64_t value) {
         _cleanup_free_ char *t = NULL, *pol = NULL;
         uint64_t old;
         int r;
 
+        if (value < dbc_limit_floor())
+                return -EDOM;
         r = ops->prepare(ops->ctx, target, unit, l, &old);
         if (r < 0)
                 return r;
@@ -147,7 +156,8 @@ static int plan_one(struct dbc_root *root, const char *path, int dirfd, void *us
 
                         if (!t)
                                 return -ENOMEM;
-                        *w->error = (struct dbc_plan_error) { .target = t, .unit = unit, .limit = keys[i].limit };
+                        *w->error = (struct dbc_plan_error) { .target = t, .unit = unit, .limit = keys[i].limit,
+                                                              .policy = p->name, .value = value };
                         return r;
                 }
         }

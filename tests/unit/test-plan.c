@@ -170,6 +170,24 @@ Test(plan, failed_restore_is_reported_and_others_still_restored) {
         dbc_plan_done(&p);
 }
 
+/* A budget below one page is refused before the target is even read: "0%"
+ * or "0" on a live slice would OOM-kill everything in it. */
+Test(plan, below_one_page_refused) {
+        struct model m;
+        struct dbc_limit_ops ops = { model_prepare, model_write, &m };
+        struct dbc_plan p = {};
+
+        model_init(&m);
+        cr_assert_eq(dbc_plan_add(&p, &ops, "/a", false, NULL, DBC_LIMIT_MEMORY_MAX, 0), -EDOM);
+        cr_assert_eq(dbc_plan_add(&p, &ops, "/nope", false, NULL, DBC_LIMIT_MEMORY_MAX, 0), -EDOM);
+        cr_assert_eq(dbc_plan_add(&p, &ops, "/a", false, NULL, DBC_LIMIT_MEMORY_HIGH, dbc_limit_floor() - 1), -EDOM);
+        cr_assert_eq(p.n, 0);
+        cr_assert_eq(dbc_plan_add(&p, &ops, "/a", false, NULL, DBC_LIMIT_MEMORY_MAX, dbc_limit_floor()), 1);
+        cr_assert_eq(p.n, 1);
+        cr_assert_eq(m.writes, 0);
+        dbc_plan_done(&p);
+}
+
 Test(plan, unchanged_values_are_no_changes) {
         struct model m;
         struct dbc_limit_ops ops = { model_prepare, model_write, &m };
@@ -178,7 +196,7 @@ Test(plan, unchanged_values_are_no_changes) {
         model_init(&m);
         cr_assert_eq(dbc_plan_add(&p, &ops, "/a", false, NULL, DBC_LIMIT_MEMORY_MAX, DBC_SIZE_MAX), 0);
         cr_assert_eq(p.n, 0);
-        cr_assert_eq(dbc_plan_add(&p, &ops, "/nope", false, NULL, DBC_LIMIT_MEMORY_MAX, 1), -ENOENT);
+        cr_assert_eq(dbc_plan_add(&p, &ops, "/nope", false, NULL, DBC_LIMIT_MEMORY_MAX, 1 << 20), -ENOENT);
         cr_assert_eq(p.n, 0);
         p.keep_unchanged = true;
         cr_assert_eq(dbc_plan_add(&p, &ops, "/a", false, NULL, DBC_LIMIT_MEMORY_MAX, DBC_SIZE_MAX), 0);
