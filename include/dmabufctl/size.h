@@ -35,7 +35,8 @@ enum {
 /* Parse a size the way systemd parses MemoryMax=: a decimal number with an
  * optional fraction ("1.5G") and a unit B, K, M, G, T, P or E (powers of
  * 1024; none means bytes), several such in decreasing units summed ("1G
- * 512M"), blanks around them allowed; or "max" / "infinity"; or, with
+ * 512M"; a blank between them required, so "1E3" is refused, not read as
+ * 1E + 3 bytes), blanks around them allowed; or "max" / "infinity"; or, with
  * DBC_SIZE_ALLOW_PERCENT, "N%" (up to two decimals, at most 100%).
  * Fractions are rounded down to whole bytes; a fraction of bytes is refused.
  * Returns 0; -EINVAL on garbage, -ERANGE on overflow or above 100%, -EDOM

@@ -230,7 +230,12 @@ int dbc_size_parse_full(const char *s, unsigned flags, struct dbc_size *ret, str
                                 ;
                         if (u == ELEMENTSOF(units))
                                 return token_error(bad, s, p, word_len(p), "unknown unit", -EINVAL);
-                        if (p[1] != '\0' && !strchr(BLANKS, p[1]) && !(p[1] >= '0' && p[1] <= '9'))
+                        /* "1E3" is no exbibyte and three bytes, nor 1000: a
+                         * blank must come between components ("1G 512M") */
+                        if (p[1] >= '0' && p[1] <= '9')
+                                return token_error(bad, s, tok, word_len(tok),
+                                                   "a blank must separate components (1G 512M), not", -EINVAL);
+                        if (p[1] != '\0' && !strchr(BLANKS, p[1]))
                                 return token_error(bad, s, p, word_len(p), "unknown unit", -EINVAL);
                         if (u < next_unit)
                                 return token_error(bad, s, tok, (size_t) (p + 1 - tok), "units must decrease, not repeat:", -EINVAL);

@@ -13,4 +13,7 @@ rm p/meminfo
 "$DMABUFCTL" --root t --proc-root p set /apps.slice/app-a.scope --memory-max 10% || echo "rc=$?"
 "$DMABUFCTL" --root t run --dmabuf-max 10% -- true || echo "rc=$?"
 "$DMABUFCTL" --root t set /apps.slice/app-a.scope --memory-max 101% || echo "rc=$?"
-"$DMABUFCTL" --root t set /apps.slice/app-a.scope --memory-max '3B3G' || echo "rc=$?"
+"$DMABUFCTL" --root t set /apps.slice/app-a.scope --memory-max '3B 3G' || echo "rc=$?"
+# a blank between components: 1E3 is no scientific notation, nor 1E and 3 bytes
+"$DMABUFCTL" --root t set /apps.slice/app-a.scope --memory-max 1E3 || echo "rc=$?"
+"$DMABUFCTL" --root t set /apps.slice/app-a.scope --memory-max 1G512M || echo "rc=$?"
