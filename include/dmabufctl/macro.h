@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdint.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +46,15 @@ static inline void closedirp(DIR **d) {
 /* Hand ownership out of a cleanup variable: returns it and leaves NULL / -1. */
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
 #define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* Saturating arithmetic for deadlines: a sum that would wrap stays at
+ * UINT64_MAX (never, in effect), not in the past. */
+static inline uint64_t add_sat(uint64_t a, uint64_t b) {
+        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+static inline uint64_t mul_sat(uint64_t a, uint64_t b) {
+        return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)

@@ -72,13 +72,18 @@ enum {
         DBC_DURATION_BARE_SECONDS = 1 << 0,
 };
 
+/* The longest duration taken, 24h: every duration is an interval, a grace
+ * or a cooldown of a daemon that samples every second, and a cap keeps the
+ * deadline arithmetic (in microseconds) far from wrapping. */
+#define DBC_DURATION_MAX_MS (UINT64_C(24) * 3600 * 1000)
+
 /* Durations the way systemd parses time spans, in whole milliseconds: one or
  * more decimal numbers (fractions allowed) each with a unit, summed
  * ("1min 30s", "1h30min", "2.5s"; blanks between allowed). Units: us (usec),
  * ms (msec), s (sec, second, seconds), min (m, minute, minutes), h (hr,
  * hour, hours); none: seconds with DBC_DURATION_BARE_SECONDS, else an error.
- * Returns 0; -EINVAL on garbage or a missing or unknown unit, -ERANGE on
- * overflow, -EDOM when the sum is not a whole number of milliseconds; bad
+ * Returns 0; -EINVAL on garbage or a missing or unknown unit, -ERANGE above
+ * DBC_DURATION_MAX_MS, -EDOM when the sum is not a whole number of milliseconds; bad
  * (may be NULL) names the token. */
 int dbc_duration_parse_full(const char *s, unsigned flags, uint64_t *ret_ms, struct dbc_token *bad);
 /* Without flags: a unit required. */

@@ -250,7 +250,7 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool ref
                 break;
         case DBC_VERDICT_PENDING: {
                 /* Act when the grace ends, not at the next pass after it. */
-                uint64_t end = w->grace.over_since + d->config->grace_ms;
+                uint64_t end = add_sat(w->grace.over_since, d->config->grace_ms);
                 if (d->wake_ms == 0 || end < d->wake_ms)
                         d->wake_ms = end;
                 break;
@@ -266,12 +266,15 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool ref
  * grace ends or the metrics fall due before that, but never within a
  * millisecond of the end. */
 uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
-        uint64_t next = end_us + d->config->interval_ms * 1000;
+        uint64_t next = add_sat(end_us, mul_sat(d->config->interval_ms, 1000));
         const uint64_t due_ms[] = { d->wake_ms, d->metrics_due_ms };
 
-        for (size_t i = 0; i < ELEMENTSOF(due_ms); i++)
-                if (due_ms[i] && due_ms[i] * 1000 < next)
-                        next = due_ms[i] * 1000 > end_us ? due_ms[i] * 1000 : end_us + 1000;
+        for (size_t i = 0; i < ELEMENTSOF(due_ms); i++) {
+                uint64_t due_us = mul_sat(due_ms[i], 1000);
+
+                if (due_ms[i] && due_us < next)
+                        next = due_us > end_us ? due_us : add_sat(end_us, 1000);
+        }
         return next;
 }
 
@@ -312,7 +315,7 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
         d->evaluations++;
         if (!refresh)
                 return;
-        d->metrics_due_ms = now_ms + d->config->metrics_interval_ms;
+        d->metrics_due_ms = add_sat(now_ms, d->config->metrics_interval_ms);
         k = daemon_write_metrics(d);
         if (k < 0 && !d->metrics_error) {
                 log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));

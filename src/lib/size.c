@@ -380,6 +380,8 @@ int dbc_duration_parse_full(const char *s, unsigned flags, uint64_t *ret_ms, str
         }
         if (sum % 1000 != 0)
                 return token_error(bad, s, s, strlen(s), "not a whole number of milliseconds:", -EDOM);
+        if (sum / 1000 > DBC_DURATION_MAX_MS)
+                return token_error(bad, s, s, strlen(s), "above 24h, the longest taken:", -ERANGE);
         *ret_ms = sum / 1000;
         return 0;
 }

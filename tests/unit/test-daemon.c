@@ -336,6 +336,27 @@ Test(daemon_metrics, next_pass) {
                      "no pass when the grace ends");
 }
 
+/* Deadlines saturate: an interval, metrics-interval or grace so long that
+ * the sum in microseconds would wrap (the parser caps them at 24h; this is
+ * the second guard) leaves the next pass far ahead, never in the past,
+ * where the timer would fire at once and the daemon spin. */
+Test(daemon_metrics, next_pass_saturates) {
+        const uint64_t huge_ms = UINT64_MAX / 1000 - 1;
+        uint64_t end_us = 200ULL * 1000000;             /* 200 s of uptime */
+
+        d.config->interval_ms = huge_ms;
+        d.config->metrics_interval_ms = huge_ms;
+        d.config->grace_ms = huge_ms;
+        daemon_pass(&d, 200000);
+        cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
+        cr_assert_geq(d.wake_ms, 200000, "grace ends in the past: %llu", (unsigned long long) d.wake_ms);
+        cr_assert_geq(daemon_next_pass_us(&d, end_us), end_us + 1000, "next pass before the end of this one");
+        d.wake_ms = 0;
+        d.metrics_due_ms = 0;
+        cr_assert_eq(daemon_next_pass_us(&d, end_us), UINT64_MAX);
+        cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5), UINT64_MAX);
+}
+
 Test(daemon, grace_then_kill) {
         daemon_pass(&d, 0);
         cr_assert_not(killed("/system.slice/camera-hal.service"));

@@ -243,7 +243,8 @@ static const struct duration_case duration_cases[] = {
         /* systemd.time(7), "PARSING TIME SPANS" examples */
         { "2 h",                0, 7200000 },
         { "2hours",             0, 7200000 },
-        { "48hr",               0, 172800000 },
+        { "48hr",               -ERANGE, 0, "48hr" },       /* systemd takes it; above our 24h */
+        { "24hr",               0, 86400000 },
         { "55s500ms",           0, 55500 },
         { "1y 12month",         -EINVAL, 0, "y" },
         { "300ms20s 5day",      -EINVAL, 0, "day" },
@@ -289,6 +290,13 @@ static const struct duration_case duration_cases[] = {
         { "18446744073709551615min", -ERANGE, 0, "18446744073709551615min" },
         { "18446744073709551616ms", -ERANGE, 0, "18446744073709551616ms" },
         { "5124095576h 1h",     -ERANGE, 0, "1h" },
+        /* at most 24h: nothing a deadline adds up wraps */
+        { "24h",                0, 86400000 },
+        { "1439min 60s",        0, 86400000 },
+        { "24h 1ms",            -ERANGE, 0, "24h 1ms" },
+        { "25h",                -ERANGE, 0, "25h" },
+        { "5124095576h",        -ERANGE, 0, "5124095576h" },
+        { "86401",              -ERANGE, 0, "86401", S },
 };
 
 Test(duration, table) {
