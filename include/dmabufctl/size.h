@@ -89,7 +89,9 @@ int dbc_duration_parse_full(const char *s, unsigned flags, uint64_t *ret_ms, str
 /* Without flags: a unit required. */
 int dbc_duration_parse(const char *s, uint64_t *ret_ms);
 
-/* The why and the token of bad in s: `unknown unit "Q"`. Returns buf. */
+/* The why and the token of bad in s: `unknown unit "Q"`, the token escaped
+ * as dbc_escape_text() does (it may be a user's raw argument). Returns
+ * buf. */
 const char *dbc_token_describe(const char *s, const struct dbc_token *bad, char *buf, size_t size);
 
 /* "250ms", "2s", "10min", "2h", "90s": the largest unit that divides exactly. */

@@ -86,6 +86,7 @@ struct dbc_table_text {
         size_t width;           /* shorten cells to fit this many columns; 0: never */
         char **names;           /* columns to show, in this order (names as dbc_output_parse()
                                  * returns them); NULL: every column not DBC_COLUMN_HIDDEN */
+        bool add_names;         /* names come after those defaults ("-o +COL"), each once */
         const char *marked;     /* the name of a column whose header is marked (top's sort key) */
         const char *mark;       /* appended to that header */
 };
@@ -110,12 +111,13 @@ struct dbc_column_set {
 };
 
 /* Parse an -o LIST: comma-separated column names, case-insensitive, each
- * named by some set (a nested table's columns count as its table's).
+ * named by some set (a nested table's columns count as its table's); a
+ * leading '+' adds them to the default columns, as lsblk does (*ret_add).
  * Returns 0 and *ret, a NULL-terminated array of the canonical names (free
  * with dbc_output_free()); -EINVAL with *ret_bad the first unknown name (free
- * it) or an empty one; -ENOMEM. */
+ * it; as given, not escaped) or an empty one; -ENOMEM. */
 int dbc_output_parse(const char *list, const struct dbc_column_set *sets, size_t n_sets, char ***ret,
-                     char **ret_bad);
+                     bool *ret_add, char **ret_bad);
 void dbc_output_free(char **names);
 
 /* `--output help`: every selectable column of the sets, once, with its

@@ -56,7 +56,7 @@ int verb_apply(struct cli *cli, int argc, char *argv[]) {
                 return EXIT_USAGE;
         if (k < argc)
                 return cli_usage_error("apply: unexpected argument \"%s\" (apply takes no arguments)", argv[k]);
-        ret = cli_output_resolve(&a.out, "apply", changes_column_sets, ELEMENTSOF(changes_column_sets));
+        ret = cli_output_resolve(&a.out, cli, "apply", changes_column_sets, ELEMENTSOF(changes_column_sets));
         if (ret != 0) {
                 cli_output_done(&a.out);
                 return ret == CLI_OUTPUT_HELP ? EXIT_OK : ret;

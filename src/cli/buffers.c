@@ -234,7 +234,7 @@ int verb_buffers(struct cli *cli, int argc, char *argv[]) {
                 ret = cli_usage_error("buffers: unexpected argument \"%s\" (use --pid or --cgroup)", argv[k]);
                 goto out;
         }
-        ret = cli_output_resolve(&a.out, "buffers", sets, ELEMENTSOF(sets));
+        ret = cli_output_resolve(&a.out, cli, "buffers", sets, ELEMENTSOF(sets));
         if (ret != 0) {
                 if (ret == CLI_OUTPUT_HELP)
                         ret = EXIT_OK;

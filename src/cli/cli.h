@@ -83,6 +83,7 @@ struct cli_output {
         bool noheadings;
         bool raw;
         char **names;           /* -o resolved; NULL: the default columns */
+        bool add;               /* -o +LIST: names follow the default columns */
 };
 enum { CLI_OPT_OUTPUT = 'o', CLI_OPT_NOHEADINGS = 'n', CLI_OPT_RAW = 'r' };
 #define CLI_OUTPUT_OPTIONS \
@@ -93,10 +94,12 @@ enum { CLI_OPT_OUTPUT = 'o', CLI_OPT_NOHEADINGS = 'n', CLI_OPT_RAW = 'r' };
 
 /* 1 when opt was one of the three (and is noted), else 0. */
 int cli_output_handle(struct cli_output *o, int opt, const char *arg);
-/* After the options: check -o against the columns the verb's tables offer.
+/* After the options: check -o against the columns the verb's tables offer;
+ * with --json (which always prints every field) the three are refused.
  * Returns 0; CLI_OUTPUT_HELP after `--output help` printed the columns (the
  * verb exits 0); EXIT_USAGE or EXIT_FAIL, reported. */
-int cli_output_resolve(struct cli_output *o, const char *verb, const struct dbc_column_set *sets, size_t n_sets);
+int cli_output_resolve(struct cli_output *o, const struct cli *cli, const char *verb,
+                       const struct dbc_column_set *sets, size_t n_sets);
 /* The text options for stdout: these three, --bytes, and the terminal
  * (width, colours). */
 void cli_output_text(const struct cli_output *o, const struct cli *cli, struct dbc_table_text *ret);

@@ -17,7 +17,8 @@ struct verb {
 };
 
 #define OUTPUT_HELP \
-        "  -o --output LIST   columns to show (--output help lists them)\n" \
+        "  -o --output LIST   columns to show, +LIST: added to the defaults (--output help\n" \
+        "                     lists them); -o, -n, -r shape text, not --json\n" \
         "  -n --noheadings    no header line\n" \
         "  -r --raw           one blank between cells, not aligned, blanks escaped\n"
 
@@ -64,7 +65,8 @@ static const struct verb verbs[] = {
           "  --all              every cgroup\n"
           "  --sort KEY         dmabuf, current, name or rss (keys d, c, n, r); q quits\n"
           "  --bytes            exact byte counts\n"
-          "  -o --output LIST   columns to show (--output help lists them)\n"
+          "  -o --output LIST   columns to show, +LIST: added to the defaults (--output help\n"
+          "                     lists them); -o, --noheadings, -r shape text, not --json\n"
           "  --noheadings       no header line\n"
           "  -r --raw           one blank between cells, not aligned, blanks escaped\n",
           verb_top },

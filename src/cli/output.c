@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dmabufctl/escape.h"
 
 int cli_output_handle(struct cli_output *o, int opt, const char *arg) {
         switch (opt) {
@@ -23,21 +24,29 @@ int cli_output_handle(struct cli_output *o, int opt, const char *arg) {
         return 0;
 }
 
-int cli_output_resolve(struct cli_output *o, const char *verb, const struct dbc_column_set *sets, size_t n_sets) {
-        _cleanup_free_ char *bad = NULL;
+int cli_output_resolve(struct cli_output *o, const struct cli *cli, const char *verb,
+                       const struct dbc_column_set *sets, size_t n_sets) {
+        _cleanup_free_ char *bad = NULL, *escaped = NULL;
         int r;
 
-        if (!o->list)
-                return 0;
-        if (streq(o->list, "help")) {
+        if (o->list && streq(o->list, "help")) {
                 dbc_output_help(stdout, sets, n_sets);
                 return fflush(stdout) == 0 ? CLI_OUTPUT_HELP : cli_error("cannot write: %s", strerror(errno));
         }
-        r = dbc_output_parse(o->list, sets, n_sets, &o->names, &bad);
+        /* Said, not ignored: the JSON of the contract has every field. */
+        if (cli->json && (o->list || o->noheadings || o->raw))
+                return cli_usage_error("%s: %s shapes text tables only; --json always prints every field", verb,
+                                       o->list ? "--output" : o->noheadings ? "--noheadings" : "--raw");
+        if (!o->list)
+                return 0;
+        r = dbc_output_parse(o->list, sets, n_sets, &o->names, &o->add, &bad);
         if (r == -ENOMEM)
                 return cli_error("out of memory");
-        if (r < 0)
-                return cli_usage_error("%s: --output: unknown column \"%s\" (--output help lists them)", verb, bad);
+        if (r < 0) {
+                escaped = dbc_escape_text(bad);
+                return cli_usage_error("%s: --output: unknown column \"%s\" (--output help lists them)", verb,
+                                       escaped ? escaped : "?");
+        }
         return 0;
 }
 
@@ -47,6 +56,7 @@ void cli_output_text(const struct cli_output *o, const struct cli *cli, struct d
                 .noheadings = o->noheadings,
                 .raw = o->raw,
                 .names = o->names,
+                .add_names = o->add,
         };
         dbc_table_text_terminal(ret, STDOUT_FILENO);
 }

@@ -68,7 +68,7 @@ int verb_status(struct cli *cli, int argc, char *argv[]) {
         k = cli_parse_options(cli, argc, argv, "o:nr", opts, handle_status, &a);
         if (k < 0)
                 return EXIT_USAGE;
-        ret = cli_output_resolve(&a.out, "status", sets, ELEMENTSOF(sets));
+        ret = cli_output_resolve(&a.out, cli, "status", sets, ELEMENTSOF(sets));
         if (ret != 0) {
                 cli_output_done(&a.out);
                 return ret == CLI_OUTPUT_HELP ? EXIT_OK : ret;

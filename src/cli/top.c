@@ -24,6 +24,7 @@
 #include "cgroup-rows.h"
 #include "cli.h"
 #include "dmabufctl/attribution.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/json.h"
 #include "dmabufctl/size.h"
 
@@ -94,9 +95,13 @@ static int handle_top(int opt, const char *arg, void *userdata) {
                 return 0;
         switch (opt) {
         case 'd':
-                if (dbc_duration_parse_full(arg, DBC_DURATION_BARE_SECONDS, &a->delay_ms, &bad) < 0)
-                        return cli_usage_error("top: -d: invalid duration \"%s\": %s (2, 500ms, 2s, 1min 30s)", arg,
+                if (dbc_duration_parse_full(arg, DBC_DURATION_BARE_SECONDS, &a->delay_ms, &bad) < 0) {
+                        _cleanup_free_ char *escaped = dbc_escape_text(arg);
+
+                        return cli_usage_error("top: -d: invalid duration \"%s\": %s (2, 500ms, 2s, 1min 30s)",
+                                               escaped ? escaped : "?",
                                                dbc_token_describe(arg, &bad, why, sizeof(why))), -1;
+                }
                 if (a->delay_ms == 0)
                         return cli_usage_error("top: -d takes a duration above zero, not \"%s\"", arg), -1;
                 return 0;
@@ -242,13 +247,15 @@ static void put_line(const char *s, size_t len, unsigned cols) {
 /* The text options of a frame: the sort column marked on a terminal. */
 static void frame_text(struct top *tp, struct dbc_table_text *o) {
         cli_output_text(&tp->a->out, tp->cli, o);
-        if (tp->rss && !o->names) {
-                /* RSS asked for by sorting on it: shown as well */
+        if (tp->rss && (!o->names || o->add_names)) {
+                /* RSS asked for by sorting on it: shown as well (every
+                 * column: what -o +LIST adds is among them) */
                 static char *with_rss[_DBC_TOP_N + 1];
 
                 for (size_t i = 0, k = 0; i < ELEMENTSOF(dbc_top_columns); i++)
                         with_rss[k++] = (char *) dbc_top_columns[i].name;
                 o->names = with_rss;
+                o->add_names = false;
         }
         if (tp->tty) {
                 o->marked = sort_keys[tp->a->sort].column;
@@ -536,7 +543,7 @@ int verb_top(struct cli *cli, int argc, char *argv[]) {
                 ret = cli_usage_error("top: unexpected argument \"%s\"", argv[k]);
                 goto out;
         }
-        ret = cli_output_resolve(&a.out, "top", sets, ELEMENTSOF(sets));
+        ret = cli_output_resolve(&a.out, cli, "top", sets, ELEMENTSOF(sets));
         if (ret != 0) {
                 if (ret == CLI_OUTPUT_HELP)
                         ret = EXIT_OK;

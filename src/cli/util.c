@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/size.h"
 
 _printf_(1, 0) static void vreport(const char *fmt, va_list ap) {
@@ -163,10 +164,13 @@ int cli_parse_size_option(const char *verb, const char *option, const char *arg,
         struct dbc_token bad;
         char why[128];
 
-        if (dbc_size_parse_full(arg, flags, ret, &bad) < 0)
+        if (dbc_size_parse_full(arg, flags, ret, &bad) < 0) {
+                _cleanup_free_ char *escaped = dbc_escape_text(arg);
+
                 return cli_usage_error("%s: %s: invalid size \"%s\": %s (bytes, K, M, G, T, P, E, max%s)", verb, option,
-                                       arg, dbc_token_describe(arg, &bad, why, sizeof(why)),
+                                       escaped ? escaped : "?", dbc_token_describe(arg, &bad, why, sizeof(why)),
                                        flags & DBC_SIZE_ALLOW_PERCENT ? " or N%" : ""), -1;
+        }
         return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dmabufctl/alert.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/freezerec.h"
 #include "dmabufctl/kcaps.h"
 #include "dmabufctl/protect.h"
@@ -38,7 +39,8 @@ static void help(void) {
                "  --once          one evaluation pass that changes nothing, grace counted as elapsed:\n"
                "                  one line per policed cgroup saying what it would do\n"
                "  --json          with --once: a JSON array instead of text\n"
-               "  -o --output LIST  with --once: the columns to show (--output help lists them)\n"
+               "  -o --output LIST  with --once: the columns to show, +LIST: added to the defaults\n"
+               "                  (--output help lists them); -o, -n, -r not with --json\n"
                "  -n --noheadings with --once: no header line\n"
                "  -r --raw        with --once: cells separated by one blank, not aligned\n"
                "  --help          this text\n"
@@ -387,12 +389,19 @@ int main(int argc, char *argv[]) {
                 dbc_output_help(stdout, sets, ELEMENTSOF(sets));
                 return fflush(stdout) == 0 ? 0 : 1;
         }
+        if (json && (output || text.noheadings || text.raw))
+                return usage_error("%s shapes the text table only; --json always prints every field",
+                                   output ? "--output" : text.noheadings ? "--noheadings" : "--raw");
         if (output) {
-                k = dbc_output_parse(output, sets, ELEMENTSOF(sets), &text.names, &bad);
+                k = dbc_output_parse(output, sets, ELEMENTSOF(sets), &text.names, &text.add_names, &bad);
                 if (k == -ENOMEM)
                         return usage_error("out of memory");
-                if (k < 0)
-                        return usage_error("--output: unknown column \"%s\" (--output help lists them)", bad);
+                if (k < 0) {
+                        _cleanup_free_ char *escaped = dbc_escape_text(bad);
+
+                        return usage_error("--output: unknown column \"%s\" (--output help lists them)",
+                                           escaped ? escaped : "?");
+                }
         }
         dbc_table_text_terminal(&text, STDOUT_FILENO);
 

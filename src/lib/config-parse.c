@@ -9,6 +9,7 @@
 
 #include "config-internal.h"
 #include "dmabufctl/cgroup.h"
+#include "dmabufctl/escape.h"
 #include "dmabufctl/size.h"
 #include "dmabufctl/unit.h"
 
@@ -313,10 +314,13 @@ static int size_value(struct file_state *fs, const char *key, const char *value,
         struct dbc_token bad;
         char why[128];
 
-        if (dbc_size_parse_full(value, flags, ret, &bad) < 0)
-                return fs_diag(fs, "%s: invalid size \"%s\": %s (bytes, K, M, G, T, P, E, max%s)", key, value,
-                               dbc_token_describe(value, &bad, why, sizeof(why)),
+        if (dbc_size_parse_full(value, flags, ret, &bad) < 0) {
+                _cleanup_free_ char *escaped = dbc_escape_text(value);
+
+                return fs_diag(fs, "%s: invalid size \"%s\": %s (bytes, K, M, G, T, P, E, max%s)", key,
+                               escaped ? escaped : "?", dbc_token_describe(value, &bad, why, sizeof(why)),
                                flags & DBC_SIZE_ALLOW_PERCENT ? " or N%" : ""), -EINVAL;
+        }
         return 0;
 }
 
@@ -324,9 +328,12 @@ static int duration_value(struct file_state *fs, const char *key, const char *va
         struct dbc_token bad;
         char why[128];
 
-        if (dbc_duration_parse_full(value, 0, ret, &bad) < 0)
-                return fs_diag(fs, "%s: invalid duration \"%s\": %s (numbers with us, ms, s, min, h)", key, value,
-                               dbc_token_describe(value, &bad, why, sizeof(why))), -EINVAL;
+        if (dbc_duration_parse_full(value, 0, ret, &bad) < 0) {
+                _cleanup_free_ char *escaped = dbc_escape_text(value);
+
+                return fs_diag(fs, "%s: invalid duration \"%s\": %s (numbers with us, ms, s, min, h)", key,
+                               escaped ? escaped : "?", dbc_token_describe(value, &bad, why, sizeof(why))), -EINVAL;
+        }
         return 0;
 }
 

@@ -3,8 +3,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/macro.h"
 #include "dmabufctl/size.h"
 
@@ -391,7 +393,10 @@ int dbc_duration_parse(const char *s, uint64_t *ret_ms) {
 }
 
 const char *dbc_token_describe(const char *s, const struct dbc_token *bad, char *buf, size_t size) {
-        snprintf(buf, size, "%s \"%.*s\"", bad->why, (int) bad->len, s + bad->offset);
+        _cleanup_free_ char *tok = strndup(s + bad->offset, bad->len);
+        _cleanup_free_ char *escaped = tok ? dbc_escape_text(tok) : NULL;
+
+        snprintf(buf, size, "%s \"%s\"", bad->why, escaped ? escaped : "?");
         return buf;
 }
 

@@ -268,30 +268,55 @@ struct flat {
         struct libscols_column *cl;
 };
 
-static bool shown(const struct dbc_table_column *c, const struct dbc_table_text *o, const char *name) {
+/* Is column c what name asks for (NULL: a default column)? */
+static bool shown(const struct dbc_table_column *c, const char *name) {
         if (!c->name || c->type == DBC_TABLE_TABLE)
                 return false;
-        if (!o->names)
+        if (!name)
                 return !(c->flags & DBC_COLUMN_HIDDEN);
         return strcaseeq(c->name, name);
 }
 
-/* The text columns of t in output order; returns how many. */
+static bool listed(const struct flat *out, size_t k, const struct dbc_table_column *c) {
+        for (size_t i = 0; i < k; i++)
+                if (out[i].col == c)
+                        return true;
+        return false;
+}
+
+/* Append the columns of t that name asks for; with unique, only those not
+ * listed yet. Returns the new count. */
+static size_t add_columns(const struct dbc_table *t, const char *name, bool unique, struct flat *out, size_t k) {
+        for (size_t c = 0; c < t->n_columns; c++) {
+                if (t->columns[c].type == DBC_TABLE_TABLE) {
+                        for (size_t s = 0; s < t->n_sub_columns; s++)
+                                if (shown(&t->sub_columns[s], name) && !(unique && listed(out, k, &t->sub_columns[s])))
+                                        out[k++] = (struct flat) { &t->sub_columns[s], s, true, NULL };
+                } else if (shown(&t->columns[c], name) && !(unique && listed(out, k, &t->columns[c])))
+                        out[k++] = (struct flat) { &t->columns[c], c, false, NULL };
+        }
+        return k;
+}
+
+static size_t n_names(const struct dbc_table_text *o) {
+        size_t n = 0;
+
+        while (o->names && o->names[n])
+                n++;
+        return n;
+}
+
+/* The text columns of t in output order: the defaults unless names are
+ * given, then the named ones (in add mode, those not shown already; else
+ * each as often as it is named, as lsblk does). Returns how many; out holds
+ * (n_names + 1) * (columns + sub-columns). */
 static size_t flat_columns(const struct dbc_table *t, const struct dbc_table_text *o, struct flat *out) {
         size_t k = 0;
 
-        for (size_t i = 0; o->names ? o->names[i] != NULL : i == 0; i++) {
-                const char *name = o->names ? o->names[i] : NULL;
-
-                for (size_t c = 0; c < t->n_columns; c++) {
-                        if (t->columns[c].type == DBC_TABLE_TABLE) {
-                                for (size_t s = 0; s < t->n_sub_columns; s++)
-                                        if (shown(&t->sub_columns[s], o, name))
-                                                out[k++] = (struct flat) { &t->sub_columns[s], s, true, NULL };
-                        } else if (shown(&t->columns[c], o, name))
-                                out[k++] = (struct flat) { &t->columns[c], c, false, NULL };
-                }
-        }
+        if (!o->names || o->add_names)
+                k = add_columns(t, NULL, false, out, k);
+        for (size_t i = 0; o->names && o->names[i]; i++)
+                k = add_columns(t, o->names[i], o->add_names, out, k);
         return k;
 }
 
@@ -381,7 +406,7 @@ int dbc_table_print_text(const struct dbc_table *t, FILE *f, const struct dbc_ta
         size_t nc, n_sub_shown = 0;
         int r = -ENOMEM;
 
-        cols = calloc(t->n_columns + t->n_sub_columns + 1, sizeof(*cols));
+        cols = calloc((n_names(o) + 1) * (t->n_columns + t->n_sub_columns) + 1, sizeof(*cols));
         if (!cols)
                 return -ENOMEM;
         nc = flat_columns(t, o, cols);
@@ -522,9 +547,13 @@ static const char *column_lookup(const struct dbc_column_set *sets, size_t n_set
 }
 
 int dbc_output_parse(const char *list, const struct dbc_column_set *sets, size_t n_sets, char ***ret,
-                     char **ret_bad) {
+                     bool *ret_add, char **ret_bad) {
         size_t n = 1;
         char **v;
+
+        /* "+COL,...": added to the default columns, as lsblk takes it */
+        *ret_add = list[0] == '+';
+        list += *ret_add;
 
         for (const char *p = list; *p; p++)
                 n += *p == ',';

@@ -40,9 +40,11 @@ wait_for '^ready' || { echo "FAIL: zsh did not start"; screen; exit 1; }
 
 # expect "TYPED" "WANT": after TYPED and Tab, the prompt line reads WANT.
 expect() {
-        local typed=$1 want=$2 line
+        local typed=$1 want=$2 line re
+        re=${want//./\\.}
+        re=${re//+/\\+}
         "${T[@]}" send-keys -t z "$typed" Tab
-        if wait_for "^% ${want//./\\.} ?\$"; then
+        if wait_for "^% $re ?\$"; then
                 echo "ok: '$typed' -> '$want'"
         else
                 line=$(screen | grep '^% ' | tail -1)
@@ -61,6 +63,7 @@ expect "dmabufctl status -o DM" "dmabufctl status -o DMABUF,"
 expect "dmabufctl status -o CGROUP,ST" "dmabufctl status -o CGROUP,STATE,"
 expect "dmabufctl buffers -o EXP" "dmabufctl buffers -o EXPORTER,"
 expect "dmabufctl top -o RS" "dmabufctl top -o RSS,"
+expect "dmabufctl top -o +RS" "dmabufctl top -o +RSS,"
 expect "dmabufctl top --sort r" "dmabufctl top --sort rss"
 expect "dmabufctl status --nohe" "dmabufctl status --noheadings"
 expect "dmabufctl apply --dry" "dmabufctl apply --dry-run"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dmabufctl/table.h"
@@ -38,4 +40,41 @@ Test(table, text_fit) {
                 cr_expect_eq(cut, cases[i].cut, "case %zu: cut %d", i, cut);
         }
         setlocale(LC_CTYPE, "C");
+}
+
+static const struct dbc_table_column cols[] = {
+        { .name = "CGROUP", .help = "path" },
+        { .name = "RSS", .help = "rss", .flags = DBC_COLUMN_HIDDEN },
+        { .name = "STATE", .help = "state" },
+};
+static const struct dbc_column_set sets[] = { { cols, 3 } };
+
+/* -o LIST and -o +LIST (lsblk's "add to the defaults"); the unknown name is
+ * handed back as given (the caller escapes it). */
+Test(table, output_parse) {
+        char **names = NULL, *bad = NULL;
+        bool add = true;
+
+        cr_assert_eq(dbc_output_parse("rss,cgroup", sets, 1, &names, &add, &bad), 0);
+        cr_expect_not(add);
+        cr_expect_str_eq(names[0], "RSS");
+        cr_expect_str_eq(names[1], "CGROUP");
+        cr_expect_null(names[2]);
+        dbc_output_free(names);
+
+        cr_assert_eq(dbc_output_parse("+rss", sets, 1, &names, &add, &bad), 0);
+        cr_expect(add);
+        cr_expect_str_eq(names[0], "RSS");
+        cr_expect_null(names[1]);
+        dbc_output_free(names);
+
+        cr_assert_eq(dbc_output_parse("+", sets, 1, &names, &add, &bad), -EINVAL);
+        cr_expect_str_eq(bad, "");
+        free(bad);
+        cr_assert_eq(dbc_output_parse("cgroup,+state", sets, 1, &names, &add, &bad), -EINVAL);
+        cr_expect_str_eq(bad, "+state");
+        free(bad);
+        cr_assert_eq(dbc_output_parse("++rss", sets, 1, &names, &add, &bad), -EINVAL);
+        cr_expect_str_eq(bad, "+rss");
+        free(bad);
 }
