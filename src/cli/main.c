@@ -90,8 +90,8 @@ static void global_options_help(void) {
 
 static void sizes_help(void) {
         printf("Sizes: bytes, K, M, G, T, P, E (powers of 1024, fractions: 1.5G), max; --memory-max\n"
-               "and --memory-high also N%% of physical memory. Durations: us, ms, s, min, h,\n"
-               "combined (1min 30s).\n"
+               "and --memory-high also N%% of physical memory; components apart (1G 512M).\n"
+               "Durations: us, ms, s, min, h, combined (1min 30s), up to 24h; top -d 2: seconds.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
