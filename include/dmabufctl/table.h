@@ -131,8 +131,9 @@ void dbc_output_help(FILE *f, const struct dbc_column_set *sets, size_t n_sets);
  * out. */
 size_t dbc_text_fit(const char *s, size_t len, size_t cols, bool *ret_cut);
 
-/* The terminal's part of o for output on fd: width (from $COLUMNS when set,
- * else the terminal's when fd is one; 0 otherwise: never shortened) and
+/* The terminal's part of o for output on fd: width when fd is a terminal
+ * ($COLUMNS when set, else the terminal's; 0 when fd is no terminal, with
+ * or without $COLUMNS: never shortened) and
  * colours (fd is a terminal, $TERM is not "dumb" and $NO_COLOR is unset or
  * empty, https://no-color.org). */
 void dbc_table_text_terminal(struct dbc_table_text *o, int fd);

@@ -605,8 +605,10 @@ void dbc_table_text_terminal(struct dbc_table_text *o, int fd) {
         uint64_t v;
         bool tty = isatty(fd);
 
+        /* Cut on a terminal only: a pipe (grep) gets whole paths whatever
+         * $COLUMNS says, as DESIGN.md has it. */
         o->width = 0;
-        if (cols && *cols && dbc_parse_u64(cols, &v) == 0 && v > 0 && v < 100000)
+        if (tty && cols && *cols && dbc_parse_u64(cols, &v) == 0 && v > 0 && v < 100000)
                 o->width = (size_t) v;
         else if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
                 o->width = ws.ws_col;

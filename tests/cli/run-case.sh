@@ -29,6 +29,15 @@ need_root() {
         [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root to run as another user (setpriv)" >&2; exit 77; }
 }
 export -f need_root
+# on_tty CMD ARGS...: CMD with a terminal (script(1)'s pty) for stdout, as
+# plain text (TERM=dumb: no colour; the pty's \r dropped); its stderr stays
+# the case's. Tables are cut to $COLUMNS on a terminal only.
+on_tty() {
+        local c
+        printf -v c '%q ' "$@"
+        SHELL=/bin/bash TERM=dumb script -qec "$c 2>&3" /dev/null 3>&2 | tr -d '\r'
+}
+export -f on_tty
 
 (cd "$TMP" && bash -e "$cases/$name.cmd") > "$TMP/.out.raw" 2> "$TMP/.err.raw"
 rc=$?

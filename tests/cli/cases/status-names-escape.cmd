@@ -16,8 +16,8 @@ $S
 echo "== C.UTF-8, aligned"
 LC_ALL=C.UTF-8 $S
 echo "== C.UTF-8, aligned, 30 columns, no headings"
-COLUMNS=30 LC_ALL=C.UTF-8 $S -n -o CGROUP,DMABUF
+on_tty env COLUMNS=30 LC_ALL=C.UTF-8 $S -n -o CGROUP,DMABUF
 echo "== C.UTF-8, raw"
 LC_ALL=C.UTF-8 $S -r
 echo "== control bytes in all of that (ESC, BEL, C1 CSI)"
-{ $S; LC_ALL=C.UTF-8 $S; COLUMNS=30 LC_ALL=C.UTF-8 $S; LC_ALL=C.UTF-8 $S -r; } | LC_ALL=C grep -c $'[\x1b\x07\x9b]' || true
+{ $S; LC_ALL=C.UTF-8 $S; on_tty env COLUMNS=30 LC_ALL=C.UTF-8 $S; LC_ALL=C.UTF-8 $S -r; } | LC_ALL=C grep -c $'[\x1b\x07\x9b]' || true

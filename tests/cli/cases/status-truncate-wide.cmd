@@ -7,4 +7,4 @@ cg "t/$(printf '\xe6\xbc\xa2\xe5\xad\x97').slice/app-$(printf '\xe5\x86\x99\xe7\
 cg "t/$(printf '\xe6\xbc\xa2\xe5\xad\x97').slice/caf$(printf '\xc3\xa9').scope" 4096 max max 1048576
 export LC_ALL=C.UTF-8
 DMABUFCTL_SYSFS_ROOT=$FIX/sys-on "$DMABUFCTL" --root t --config "$FIX/empty.conf" status
-COLUMNS=45 DMABUFCTL_SYSFS_ROOT=$FIX/sys-on "$DMABUFCTL" --root t --config "$FIX/empty.conf" status
+on_tty env COLUMNS=45 DMABUFCTL_SYSFS_ROOT=$FIX/sys-on "$DMABUFCTL" --root t --config "$FIX/empty.conf" status
