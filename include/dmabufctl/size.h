@@ -38,7 +38,8 @@ enum {
  * 512M"; a blank between them required, so "1E3" is refused, not read as
  * 1E + 3 bytes), blanks around them allowed; or "max" / "infinity"; or, with
  * DBC_SIZE_ALLOW_PERCENT, "N%" (up to two decimals, at most 100%).
- * Fractions are rounded down to whole bytes; a fraction of bytes is refused.
+ * Fractions are rounded down to whole bytes; a fraction of bytes is refused
+ * ("1.5B"; "1.0B" is one byte).
  * Returns 0; -EINVAL on garbage, -ERANGE on overflow or above 100%, -EDOM
  * for a percentage where none is allowed; bad (may be NULL) says which token
  * and why. *ret is written only on success. */

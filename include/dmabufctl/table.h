@@ -134,6 +134,6 @@ size_t dbc_text_fit(const char *s, size_t len, size_t cols, bool *ret_cut);
 /* The terminal's part of o for output on fd: width when fd is a terminal
  * ($COLUMNS when set, else the terminal's; 0 when fd is no terminal, with
  * or without $COLUMNS: never shortened) and
- * colours (fd is a terminal, $TERM is not "dumb" and $NO_COLOR is unset or
+ * colours (fd is a terminal, $TERM is set and not "dumb", and $NO_COLOR is unset or
  * empty, https://no-color.org). */
 void dbc_table_text_terminal(struct dbc_table_text *o, int fd);

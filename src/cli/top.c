@@ -4,7 +4,7 @@
  * DELAY, with the change of dmabuf since the last refresh. On a terminal it
  * draws full screen on the alternate screen, sorts by the key pressed (d
  * dmabuf, c current, n name, r rss) and quits on `q`; Ctrl-Z gives the
- * terminal back and `fg` takes it again. On a dumb terminal (TERM=dumb) it
+ * terminal back and `fg` takes it again. On a dumb terminal (TERM=dumb or unset) it
  * prints plain frames as batch mode does, still reading keys; with -b, or
  * when stdout is no terminal, plain frames for scripts; with --json one
  * compact JSON document per frame, one per line.
@@ -580,10 +580,11 @@ int verb_top(struct cli *cli, int argc, char *argv[]) {
                 goto out;
         }
 
-        /* A terminal that cannot move the cursor (TERM=dumb) gets the
-         * plain frames of batch mode; keys work on any terminal. */
+        /* A terminal that cannot move the cursor (TERM=dumb, or no TERM at
+         * all, as systemd takes it) gets the plain frames of batch mode;
+         * keys work on any terminal. */
         tp.tty = !a.batch && !cli->json && isatty(STDOUT_FILENO);
-        tp.interactive = tp.tty && !(term && streq(term, "dumb"));
+        tp.interactive = tp.tty && term && *term && !streq(term, "dumb");
         tp.keys = tp.tty && isatty(STDIN_FILENO);
         term_enter(&tp);
         ret = run(&tp, sfd);

@@ -48,13 +48,14 @@ static void help(void) {
                DBC_CONFIG_PATH, DBC_VENDOR_DIR "/" DBC_CONFIG_NAME, DBC_VENDOR_DIR, DBC_ADMIN_DIR, DBC_RUNTIME_DIR);
 }
 
+/* A usage error: the line, then the hint dmabufctl gives too; exit 2. */
 static _printf_(1, 2) int usage_error(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
         fputs("dmabufd: ", stderr);
         vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        fputs("\nTry 'dmabufd --help'.\n", stderr);
         va_end(ap);
         return 2;
 }
@@ -395,7 +396,7 @@ int main(int argc, char *argv[]) {
         if (output) {
                 k = dbc_output_parse(output, sets, ELEMENTSOF(sets), &text.names, &text.add_names, &bad);
                 if (k == -ENOMEM)
-                        return usage_error("out of memory");
+                        return fputs("dmabufd: out of memory\n", stderr), 1;
                 if (k < 0) {
                         _cleanup_free_ char *escaped = dbc_escape_text(bad);
 

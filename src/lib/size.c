@@ -162,8 +162,11 @@ static int parse_percent(const char *s, const char *p, uint32_t *ret, struct dbc
         uint64_t whole, frac, pm;
         unsigned digits;
         const char *end;
+        int r = parse_number(p, &whole, &frac, &digits, &end);
 
-        if (parse_number(p, &whole, &frac, &digits, &end) < 0 || *end != '%')
+        if (r == -ERANGE)
+                return token_error(bad, s, p, word_len(p), "above 100%:", -ERANGE);
+        if (r < 0 || *end != '%')
                 return token_error(bad, s, p, word_len(p), "not a percentage", -EINVAL);
         if (digits > 2)
                 return token_error(bad, s, p, word_len(p), "more than two decimals in", -EINVAL);
@@ -243,7 +246,8 @@ int dbc_size_parse_full(const char *s, unsigned flags, struct dbc_size *ret, str
                                 return token_error(bad, s, tok, (size_t) (p + 1 - tok), "units must decrease, not repeat:", -EINVAL);
                         p++;
                 }
-                if (units[u].shift == 0 && digits > 0)
+                /* "1.0" is a whole byte; "1.5" is refused, not rounded */
+                if (units[u].shift == 0 && frac > 0)
                         return token_error(bad, s, tok, (size_t) (p - tok), "a fraction of a byte:", -EINVAL);
                 if (scale(whole, frac, digits, UINT64_C(1) << units[u].shift, &v) < 0 || add(&sum, v) < 0)
                         return token_error(bad, s, tok, (size_t) (p - tok), "too large:", -ERANGE);

@@ -612,5 +612,6 @@ void dbc_table_text_terminal(struct dbc_table_text *o, int fd) {
                 o->width = (size_t) v;
         else if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
                 o->width = ws.ws_col;
-        o->colors = tty && !(term && streq(term, "dumb")) && !(nc && *nc);
+        /* no TERM is a dumb terminal, as systemd takes it */
+        o->colors = tty && term && *term && !streq(term, "dumb") && !(nc && *nc);
 }

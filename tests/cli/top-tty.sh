@@ -89,15 +89,21 @@ wait_for q grep -q 'DMABUF\*' && echo "ok: d sorts by dmabuf again, DMABUF marke
 "${T[@]}" send-keys -t q q
 check_restored q "q"
 
-# 2. a dumb terminal: plain frames on the main screen, no escape sequences
-rm -f "$TMP/dumb.out"
-"${T[@]}" new-session -d -s dumb -x 150 -y 30 "TERM=dumb script -qec '$DMABUFCTL --root $TMP/cg --config $SRC/tests/fixtures/basic.conf top -n 2 -d 100ms' $TMP/dumb.out; sleep 600"
-wait_file "$TMP/dumb.out" && for _ in $(seq 100); do grep -c '^CGROUP' "$TMP/dumb.out" 2>/dev/null | grep -qx 2 && break; sleep 0.1; done
-if grep -c '^CGROUP' "$TMP/dumb.out" | grep -qx 2 && ! grep -q "$(printf '\033')" "$TMP/dumb.out"; then
-        echo "ok: TERM=dumb gets two plain frames"
-else
-        echo "FAIL: TERM=dumb frames"; cat -v "$TMP/dumb.out"; fail=1
-fi
+# 2. a dumb terminal (TERM=dumb, or no TERM at all, as systemd takes it):
+# plain frames on the main screen, no escape sequences
+plain_frames() {  # SESSION ENV-COMMAND LABEL
+        local out=$TMP/$1.out
+        rm -f "$out"
+        "${T[@]}" new-session -d -s "$1" -x 150 -y 30 "$2 script -qec '$DMABUFCTL --root $TMP/cg --config $SRC/tests/fixtures/basic.conf top -n 2 -d 100ms' $out; sleep 600"
+        wait_file "$out" && for _ in $(seq 100); do grep -c '^CGROUP' "$out" 2>/dev/null | grep -qx 2 && break; sleep 0.1; done
+        if grep -c '^CGROUP' "$out" | grep -qx 2 && ! grep -q "$(printf '\033')" "$out"; then
+                echo "ok: $3 gets two plain frames"
+        else
+                echo "FAIL: $3: frames"; cat -v "$out"; fail=1
+        fi
+}
+plain_frames dumb "env TERM=dumb" "TERM=dumb"
+plain_frames noterm "env -u TERM" "no TERM"
 
 # 3. Ctrl-C (SIGINT from the terminal)
 start intr || exit 1

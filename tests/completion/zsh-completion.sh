@@ -12,7 +12,7 @@ TMP=$(mktemp -d)
 T=(tmux -S "$TMP/sock")
 cleanup() { "${T[@]}" kill-server 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
-mkdir "$TMP/fpath" "$TMP/bin" "$TMP/cg"
+mkdir "$TMP/fpath" "$TMP/bin" "$TMP/cg" "$TMP/cg/a:b.slice"
 cp "$src/conf/dmabufctl.zsh-completion" "$TMP/fpath/_dmabufctl"
 ln -s "$dmabufctl" "$TMP/bin/dmabufctl"
 ln -s "$dmabufd" "$TMP/bin/dmabufd"
@@ -69,5 +69,7 @@ expect "dmabufctl status --nohe" "dmabufctl status --noheadings"
 expect "dmabufctl apply --dry" "dmabufctl apply --dry-run"
 expect "dmabufctl che" "dmabufctl check-config"
 expect "dmabufd --once -o WH" "dmabufd --once -o WHY,"
+# a cgroup name with a colon is offered whole (_describe splits at a colon)
+expect "dmabufctl status /a" "dmabufctl status /a:b.slice"
 expect "dmabufd --once --js" "dmabufd --once --json"
 exit $fail

@@ -75,6 +75,11 @@ static const struct size_case size_cases[] = {
         /* systemd rounds a fraction of bytes down ("111.4" is 111); a byte
          * count with a fraction is more likely a typo: refused */
         { "111.4",              0, -EINVAL, 0, 0, "111.4" },
+        { "1.0",                0, 0, 1 },              /* whole: not a fraction of a byte */
+        { "1.00B",              0, 0, 1 },
+        { "2G 1.0",             0, 0, 2 * G_ + 1 },
+        { "1.01B",              0, -EINVAL, 0, 0, "1.01B" },
+        { "99999999999999999999%", P, -ERANGE, 0, 0, "99999999999999999999%" },
         { "112.6 B",            0, -EINVAL, 0, 0, "112.6 B" },
         /* the cases and edges */
         { "1.5G",               0, 0, G_ + 512 * M_ },
