@@ -18,8 +18,12 @@ echo "after SIGTERM: cgroup.freeze $(freeze_of); records: $(ls "$DMABUFD_STATE_D
 
 start_daemon
 waitfor 30 '[ "$(freeze_of)" = 1 ]'
-kill -KILL "$DAEMON"
-wait "$DAEMON" 2> /dev/null || true
+# Both in one group with stderr gone: bash reports the killed job ("Killed")
+# whenever it notices, which may be before the wait.
+{
+        kill -KILL "$DAEMON"
+        wait "$DAEMON" || true
+} 2> /dev/null
 echo "after kill -9: cgroup.freeze $(freeze_of); records: $(ls "$DMABUFD_STATE_DIR" | wc -l)"
 DMABUFCTL_PROC_ROOT=$FIX/proc-daemon "$DMABUFD" --once --root tree --config etc/dmabufctl.conf | grep '^frozen by' |
         sed 's/cgroup id [0-9]*, by pid [0-9]*/cgroup id ID, by pid PID/'
