@@ -32,7 +32,8 @@ if debug_kernel; then
 	echo "debug kernel: the basic cases and the series' dmabuf cases only"
 	kselftest test_memcontrol test_memcg_subtree_control test_memcg_current_peak \
 		test_memcg_high test_memcg_max test_memcg_dmabuf_self test_memcg_dmabuf_pidfd \
-		test_memcg_dmabuf_perm test_memcg_dmabuf_max test_memcg_dmabuf_reparent \
+		test_memcg_dmabuf_perm test_memcg_dmabuf_max test_memcg_dmabuf_pages_only \
+		test_memcg_dmabuf_reparent \
 		test_memcg_dmabuf_other_heap test_memcg_dmabuf_off test_memcg_dmabuf_high
 else
 	kselftest test_memcontrol --flaky test_memcg_min test_memcg_low test_memcg_reclaim
