@@ -139,6 +139,17 @@ int daemon_bus_attach(struct daemon *d);
  * slice by naming only (no bus: asks nobody). The answer polices the
  * cgroup (daemon_tree_unit_resolved()). */
 void daemon_units_ask(struct daemon *d, size_t i);
+/* A reload while the loop runs: the unit policies of c (not yet in force)
+ * take the cgroup that the same unit has in d->config, when it has one and
+ * no other policy of c claims it; the rest stay unresolved. Asks nobody.
+ * Returns 0 or -ENOMEM. */
+int daemon_units_adopt(struct daemon *d, struct dbc_config *c);
+/* After a reload (d->config is the new one), with the loop and a bus: ask
+ * systemd for every unit policy's cgroup without waiting; the answer
+ * confirms or moves a kept one, and a failed answer is said once. */
+void daemon_units_reloaded(struct daemon *d);
+/* "FILE:LINE: policy P: unit U cannot be resolved now (why); ...". */
+void daemon_unit_unresolved(struct daemon *d, const struct dbc_policy *p, int error);
 /* Ask again every second until UNIT_RETRY_MS after now_ms. */
 void daemon_units_retry(struct daemon *d, uint64_t now_ms);
 /* Drop the questions in flight (they name policies of d->config, which is
