@@ -95,6 +95,8 @@ struct daemon {
 
         bool metrics_error;             /* said once already */
         uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
+        bool metrics_wrote;             /* the last pass wrote them: daemon_pass_done() sets the due time */
+        struct timespec metrics_read_at;        /* CLOCK_REALTIME: the start of the pass they come from */
         struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
         size_t cap_metrics_rows;
         size_t n_over, n_warn;          /* policed cgroups in these states */
@@ -192,6 +194,13 @@ void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state st
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
 uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
+/* The timer's slack (sd-event's accuracy of the pass timer, main.c). */
+#define METRICS_SLACK_US 2000
+/* After a pass that started at start_us and ended at end_us: count an
+ * overrun, bring the metrics' due time forward so that the next write ends
+ * before the figures in the file are metrics-interval old, and return when
+ * the next pass starts (daemon_next_pass_us()). */
+uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us);
 /* memory.events of n changed. */
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
 /* Re-read memory.max / memory.high of n. */
