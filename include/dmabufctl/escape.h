@@ -26,9 +26,12 @@ size_t dbc_utf8_char_len(const char *s);
 enum dbc_char dbc_char_next(const char *s, size_t *ret_len, uint32_t *ret_cp);
 
 enum dbc_escape_style {
-        /* Controls and invalid bytes as \xNN, one per byte; everything else,
-         * backslashes included, as it is (so systemd's escaped unit names,
-         * foo\x2dbar, paste back into a command). */
+        /* Controls, invalid bytes and format characters (bidi overrides
+         * and isolates, zero-width characters, U+2028/2029, U+FEFF:
+         * category Cf, which make one name read as another) as \xNN, one
+         * per byte; everything else, backslashes included, as it is (so
+         * systemd's escaped unit names, foo\x2dbar, paste back into a
+         * command). */
         DBC_ESCAPE_TEXT,
         /* A Prometheus label value: the text form, then backslash and
          * double quote escaped, so the file is always valid UTF-8 and
@@ -37,10 +40,7 @@ enum dbc_escape_style {
         /* A cell of a table laid out for the terminal (libsmartcols, which
          * measures widths in the current locale): the text form, and also
          * each byte of a character the locale cannot print (iswprint()),
-         * which is every byte above ASCII in a locale that is not UTF-8,
-         * and of every format character (bidi overrides and isolates,
-         * zero-width characters, U+2028/2029, U+FEFF: category Cf), which
-         * would make one name read as another. */
+         * which is every byte above ASCII in a locale that is not UTF-8. */
         DBC_ESCAPE_TERMINAL,
 };
 

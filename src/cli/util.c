@@ -10,9 +10,19 @@
 #include "dmabufctl/escape.h"
 #include "dmabufctl/size.h"
 
+/* Every line on stderr goes out escaped whole: its cgroup paths, unit and
+ * policy names and echoed arguments come from whoever created them, and one
+ * unescaped %s would hand them the administrator's terminal. Escaping is
+ * idempotent on what a caller escaped already. */
 _printf_(1, 0) static void vreport(const char *fmt, va_list ap) {
+        _cleanup_free_ char *msg = NULL;
+
         fputs("dmabufctl: ", stderr);
-        vfprintf(stderr, fmt, ap);
+        if (vasprintf(&msg, fmt, ap) < 0) {
+                msg = NULL;
+                fputs("out of memory (formatting a message)", stderr);
+        } else
+                dbc_escape_write(stderr, msg, DBC_ESCAPE_TEXT);
         fputc('\n', stderr);
 }
 

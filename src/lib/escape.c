@@ -105,7 +105,7 @@ void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
                 size_t n;
                 uint32_t cp;
 
-                if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN ||
+                if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN || format_char(cp) ||
                     (style == DBC_ESCAPE_TERMINAL && !printable_here(p, n, cp))) {
                         for (size_t i = 0; i < n; i++)
                                 fprintf(f, style == DBC_ESCAPE_PROMETHEUS ? "\\\\x%02x" : "\\x%02x",
