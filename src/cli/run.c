@@ -9,6 +9,7 @@
  * when run returns.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "cli.h"
 #include "dmabufctl/limits.h"
+#include "dmabufctl/plan.h"
 #include "dmabufctl/runpolicy.h"
 #include "dmabufctl/size.h"
 #include "dmabufctl/unit.h"
@@ -443,6 +445,14 @@ int verb_run(struct cli *cli, int argc, char *argv[]) {
         r.cmd = argv + k;
         if (cli_resolve_size(cli, "run", "--memory-max", &a.memory_max_size, &a.memory_max) != 0)
                 return EXIT_FAIL;
+        /* As set and apply refuse it: a scope no process could run in. */
+        if (a.memory_max < dbc_limit_floor()) {
+                char b[DBC_FORMAT_MAX];
+
+                return cli_error("run: --memory-max %s (%" PRIu64 " bytes) is below one page (%" PRIu64
+                                 " bytes): no process could run in it; nothing was started",
+                                 dbc_size_format(a.memory_max, b), a.memory_max, dbc_limit_floor());
+        }
 
         ret = cli_load_config(cli, &config);
         if (ret != EXIT_OK)
