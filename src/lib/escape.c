@@ -85,15 +85,14 @@ static bool format_char(uint32_t cp) {
 }
 
 /* A plain character the current locale can print: ASCII always; above it,
- * when the locale is UTF-8, iswprint() says so, and it is no format
- * character. */
-static bool printable_here(const char *p, size_t n, uint32_t cp) {
+ * when the locale is UTF-8 and iswprint() says so. */
+static bool printable_here(const char *p, size_t n) {
         mbstate_t st = {};
         wchar_t wc;
 
         if (n == 1)
                 return true;
-        if (MB_CUR_MAX == 1 || format_char(cp))
+        if (MB_CUR_MAX == 1)
                 return false;
         return mbrtowc(&wc, p, n, &st) == n && iswprint((wint_t) wc);
 }
@@ -106,7 +105,7 @@ void dbc_escape_write(FILE *f, const char *s, enum dbc_escape_style style) {
                 uint32_t cp;
 
                 if (dbc_char_next(p, &n, &cp) != DBC_CHAR_PLAIN || format_char(cp) ||
-                    (style == DBC_ESCAPE_TERMINAL && !printable_here(p, n, cp))) {
+                    (style == DBC_ESCAPE_TERMINAL && !printable_here(p, n))) {
                         for (size_t i = 0; i < n; i++)
                                 fprintf(f, style == DBC_ESCAPE_PROMETHEUS ? "\\\\x%02x" : "\\x%02x",
                                         (unsigned char) p[i]);
