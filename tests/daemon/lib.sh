@@ -5,7 +5,9 @@
 waitfor() {
         local n=$(($1 * 20))
         while [ $n -gt 0 ]; do
-                eval "$2" && return 0
+                # Quiet: the daemon's log may not exist yet (its redirection
+                # runs in the background job).
+                eval "$2" 2>/dev/null && return 0
                 sleep 0.05
                 n=$((n - 1))
         done
