@@ -22,7 +22,8 @@ struct dbc_holder {
 struct dbc_buffer {
         uint64_t inode;         /* the buffer's identity (fdinfo "ino:", else the fd's inode) */
         uint64_t size;          /* bytes; for a buffer seen only in maps: sysfs when present, else the largest mapping */
-        char *exporter;         /* exp_name; NULL when unknown (seen only in maps, no sysfs) */
+        const char *exporter;   /* exp_name (one copy per exporter, in strings); NULL when unknown
+                                 * (seen only in maps, no sysfs) */
         char *name;             /* NULL when unnamed */
         bool has_charged;       /* the kernel printed charged_cgroup_id */
         uint64_t charged_cgroup_id;
@@ -63,7 +64,7 @@ struct dbc_scan {
         unsigned n_malformed;   /* dma-buf fdinfo files that did not parse, skipped */
         char malformed_path[PATH_MAX];  /* the first of them */
 
-        char **strings;         /* cgroup paths, owned */
+        char **strings;         /* cgroup paths and exporter names, owned */
         size_t n_strings;
         size_t cap_strings;
 };

@@ -8,9 +8,15 @@
 
 /* A small streaming JSON writer: two-space indented output, correct string
  * escaping. Control characters (C0, DEL, C1) as \uXXXX; bytes that are not
- * valid UTF-8 as U+FFFD (JSON text must be UTF-8). escape.h classifies. */
+ * valid UTF-8 as U+FFFD (JSON text must be UTF-8). escape.h classifies.
+ * Pieces are gathered in buf and handed to f a buffer at a time, and
+ * whenever a document (the top-level value) is complete: a document of
+ * 16,000 buffers is a million pieces, and stdio's per-call cost was most
+ * of its writing. Write nothing else to f in the middle of a document. */
 struct dbc_json {
         FILE *f;
+        char buf[4096];
+        size_t n;               /* bytes in buf */
         unsigned depth;
         bool first;             /* nothing written yet at this depth */
         bool after_key;

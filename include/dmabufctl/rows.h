@@ -47,6 +47,7 @@ extern const struct dbc_table_column dbc_use_columns[_DBC_USE_N];
 
 /* The buffers table (with its holders' sub columns set), and one row each
  * for a buffer of s (with its holders), a process, a cgroup's use.
+ * The rows borrow the scan's strings: free the tables before the scan.
  * Return 0 or -ENOMEM. */
 void dbc_buffer_table_init(struct dbc_table *t);
 int dbc_buffer_row_add(struct dbc_table *t, const struct dbc_scan *s, const struct dbc_buffer *b);

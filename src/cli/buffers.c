@@ -93,6 +93,10 @@ static bool cgroup_selected(const struct buffers_args *a, const struct dbc_scan 
 
 static int fill_tables(const struct buffers_args *a, const struct dbc_scan *s,
                        struct dbc_table *bt, struct dbc_table *pt, struct dbc_table *ct) {
+        /* at most every buffer, process and cgroup: one allocation each */
+        if (dbc_table_reserve(bt, s->n_buffers) < 0 || dbc_table_reserve(pt, s->n_procs) < 0 ||
+            dbc_table_reserve(ct, s->n_cgroups) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < s->n_buffers; i++)
                 if (buffer_selected(a, s, &s->buffers[i]) && dbc_buffer_row_add(bt, s, &s->buffers[i]) < 0)
                         return -ENOMEM;

@@ -340,8 +340,6 @@ int main(int argc, char *argv[]) {
         bool once = false, json = false;
         int opt, k, ret = 1;
 
-        /* --once text: the terminal's character widths; messages stay C */
-        setlocale(LC_CTYPE, "");
         opterr = 0;
         while ((opt = getopt_long(argc, argv, "+ho:nr", options, NULL)) >= 0)
                 switch (opt) {
@@ -404,6 +402,12 @@ int main(int argc, char *argv[]) {
                                            escaped ? escaped : "?");
                 }
         }
+        /* --once text: the terminal's character widths; messages stay C.
+         * Only there: the daemon escapes what it logs and writes the same
+         * in any locale (DBC_ESCAPE_TEXT), and loading the locale's
+         * LC_CTYPE tables would be 128 KiB of its resident memory. */
+        if (once)
+                setlocale(LC_CTYPE, "");
         dbc_table_text_terminal(&text, STDOUT_FILENO);
 
         d.once = once;

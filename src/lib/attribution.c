@@ -27,8 +27,8 @@ struct ctx {
         struct dbc_scan_error *err;
         int proc_fd;
 
-        /* inode -> index + 1 into s->buffers (0: empty slot) */
-        uint64_t *keys;
+        /* inode -> index + 1 into s->buffers (0: empty slot); the key is
+         * the buffer's inode */
         size_t *vals;
         size_t n_slots;
 
@@ -42,6 +42,11 @@ struct ctx {
 
         bool *seen_fd;          /* per buffer: seen through an fd (size from fdinfo) */
 
+        /* exporter names seen (in s->strings): thousands of buffers share a few */
+        const char **exporters;
+        size_t n_exporters;
+        size_t cap_exporters;
+
         char *buf;              /* file contents */
         size_t cap_buf;
 };
@@ -51,13 +56,14 @@ static void set_err(struct ctx *c, const char *a, const char *b, const char *d) 
                  b ? "/" : "", b ? b : "", d ? "/" : "", d ? d : "");
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+/* Room for need elements in *p, doubling from first. */
+static int grow_from(void **p, size_t *cap, size_t need, size_t elem, size_t first) {
         size_t ncap;
         void *n;
 
         if (need <= *cap)
                 return 0;
-        ncap = *cap ? *cap * 2 : 16;
+        ncap = *cap ? *cap * 2 : first;
         while (ncap < need)
                 ncap *= 2;
         n = realloc(*p, ncap * elem);
@@ -66,6 +72,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
         *p = n;
         *cap = ncap;
         return 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+        return grow_from(p, cap, need, elem, 16);
 }
 
 /* Read a whole file at dirfd/name into c->buf (NUL terminated). Returns the
@@ -120,27 +130,20 @@ static size_t hash_u64(uint64_t v) {
 
 static int rehash(struct ctx *c) {
         size_t n = c->n_slots ? c->n_slots * 2 : 1024;
-        uint64_t *keys = calloc(n, sizeof(*keys));
         size_t *vals = calloc(n, sizeof(*vals));
 
-        if (!keys || !vals) {
-                free(keys);
-                free(vals);
+        if (!vals)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < c->n_slots; i++) {
                 size_t j;
 
                 if (!c->vals[i])
                         continue;
-                for (j = hash_u64(c->keys[i]) & (n - 1); vals[j]; j = (j + 1) & (n - 1))
+                for (j = hash_u64(c->s->buffers[c->vals[i] - 1].inode) & (n - 1); vals[j]; j = (j + 1) & (n - 1))
                         ;
-                keys[j] = c->keys[i];
                 vals[j] = c->vals[i];
         }
-        free(c->keys);
         free(c->vals);
-        c->keys = keys;
         c->vals = vals;
         c->n_slots = n;
         return 0;
@@ -154,7 +157,7 @@ static ssize_t buffer_get(struct ctx *c, uint64_t inode) {
         if ((s->n_buffers + 1) * 2 > c->n_slots && rehash(c) < 0)
                 return -ENOMEM;
         for (j = hash_u64(inode) & (c->n_slots - 1); c->vals[j]; j = (j + 1) & (c->n_slots - 1))
-                if (c->keys[j] == inode)
+                if (s->buffers[c->vals[j] - 1].inode == inode)
                         return (ssize_t) (c->vals[j] - 1);
 
         size_t old_cap = c->cap_buffers;
@@ -168,7 +171,6 @@ static ssize_t buffer_get(struct ctx *c, uint64_t inode) {
         }
         s->buffers[s->n_buffers] = (struct dbc_buffer) { .inode = inode };
         c->seen_fd[s->n_buffers] = false;
-        c->keys[j] = inode;
         c->vals[j] = s->n_buffers + 1;
         return (ssize_t) s->n_buffers++;
 }
@@ -180,7 +182,9 @@ static struct dbc_holder *holder_get(struct ctx *c, size_t bi) {
 
         if (b->n_holders > 0 && b->holders[b->n_holders - 1].proc == me)
                 return &b->holders[b->n_holders - 1];
-        if (grow((void **) &b->holders, &b->cap_holders, b->n_holders + 1, sizeof(*b->holders)) < 0 ||
+        /* most buffers have one or two holders: 16 each would be most of
+         * the scan's memory at 16,000 buffers */
+        if (grow_from((void **) &b->holders, &b->cap_holders, b->n_holders + 1, sizeof(*b->holders), 2) < 0 ||
             grow((void **) &c->touched, &c->cap_touched, c->n_touched + 1, sizeof(*c->touched)) < 0)
                 return NULL;
         c->touched[c->n_touched++] = bi;
@@ -200,6 +204,29 @@ static int set_string(char **dst, const char *src, size_t len) {
         return 0;
 }
 
+static int add_string(struct dbc_scan *s, char *str);
+
+/* b's exporter, when it has none yet: the scan's one copy of that name. */
+static int set_exporter(struct ctx *c, struct dbc_buffer *b, const char *name, size_t len) {
+        char *n;
+
+        if (b->exporter)
+                return 0;       /* the first reading wins; they agree anyway */
+        for (size_t i = 0; i < c->n_exporters; i++)
+                if (strlen(c->exporters[i]) == len && memcmp(c->exporters[i], name, len) == 0) {
+                        b->exporter = c->exporters[i];
+                        return 0;
+                }
+        if (grow((void **) &c->exporters, &c->cap_exporters, c->n_exporters + 1, sizeof(*c->exporters)) < 0)
+                return -ENOMEM;
+        n = strndup(name, len);
+        if (!n || add_string(c->s, n) < 0)
+                return -ENOMEM;         /* add_string freed n */
+        c->exporters[c->n_exporters++] = n;
+        b->exporter = n;
+        return 0;
+}
+
 static int add_fd(struct ctx *c, const struct dbc_fdinfo *fi, uint64_t inode) {
         struct dbc_buffer *b;
         struct dbc_holder *h;
@@ -211,7 +238,7 @@ static int add_fd(struct ctx *c, const struct dbc_fdinfo *fi, uint64_t inode) {
         b = &c->s->buffers[bi];
         b->size = fi->size;
         c->seen_fd[bi] = true;
-        if (set_string(&b->exporter, fi->exp_name, strlen(fi->exp_name)) < 0)
+        if (set_exporter(c, b, fi->exp_name, strlen(fi->exp_name)) < 0)
                 return -ENOMEM;
         /* exporter may have been NULL from a map; an fd's name wins too */
         if (fi->name[0] && !b->name && set_string(&b->name, fi->name, strlen(fi->name)) < 0)
@@ -600,7 +627,7 @@ static void fill_from_sysfs(struct ctx *c, struct dbc_buffer *b) {
                 return;
         while (r > 0 && val[r - 1] == '\n')
                 r--;
-        set_string(&b->exporter, val, (size_t) r);
+        (void) set_exporter(c, b, val, (size_t) r);    /* out of memory: the name stays unknown */
 }
 
 static int cmp_buffer(const void *a, const void *b) {
@@ -629,7 +656,6 @@ static int aggregate(struct dbc_scan *s) {
         size_t k = 0;
         for (size_t i = 0; i < s->n_buffers; i++) {
                 if (s->buffers[i].n_holders == 0) {
-                        free(s->buffers[i].exporter);
                         free(s->buffers[i].name);
                         free(s->buffers[i].holders);
                         continue;
@@ -734,10 +760,10 @@ int dbc_scan_run(const struct dbc_scan_params *params, struct dbc_scan **ret, st
 out:
         if (c.proc_fd >= 0)
                 close(c.proc_fd);
-        free(c.keys);
         free(c.vals);
         free(c.touched);
         free(c.seen_fd);
+        free(c.exporters);
         free(c.buf);
         if (r < 0) {
                 dbc_scan_free(s);
@@ -751,7 +777,6 @@ void dbc_scan_free(struct dbc_scan *s) {
         if (!s)
                 return;
         for (size_t i = 0; i < s->n_buffers; i++) {
-                free(s->buffers[i].exporter);
                 free(s->buffers[i].name);
                 free(s->buffers[i].holders);
         }

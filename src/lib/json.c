@@ -1,13 +1,42 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "dmabufctl/escape.h"
 #include "dmabufctl/json.h"
 
-/* The writer is the one user of its FILE while it writes (a command's
- * stdout, a file being written): the unlocked stdio calls save a lock and a
- * call per piece, and a JSON document is many small pieces. */
+static void flush(struct dbc_json *j) {
+        if (j->n > 0)
+                fwrite_unlocked(j->buf, 1, j->n, j->f);
+        j->n = 0;
+}
+
+static void put(struct dbc_json *j, const void *p, size_t n) {
+        if (n > sizeof(j->buf) - j->n) {
+                flush(j);
+                if (n > sizeof(j->buf)) {
+                        fwrite_unlocked(p, 1, n, j->f);
+                        return;
+                }
+        }
+        memcpy(j->buf + j->n, p, n);
+        j->n += n;
+}
+
+static void put_c(struct dbc_json *j, char c) {
+        if (j->n == sizeof(j->buf))
+                flush(j);
+        j->buf[j->n++] = c;
+}
+
+#define put_lit(j, lit) put((j), (lit), sizeof(lit) - 1)
+
+/* After a value: a finished document goes out to f. */
+static void end_value(struct dbc_json *j) {
+        if (j->depth == 0)
+                flush(j);
+}
 
 void dbc_json_init(struct dbc_json *j, FILE *f) {
         *j = (struct dbc_json) { .f = f, .first = true };
@@ -23,10 +52,10 @@ static void indent(struct dbc_json *j) {
 
         if (j->compact)
                 return;
-        /* a newline and two spaces per level, in one write up to depth 16 */
-        fwrite_unlocked(spaces, 1, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1, j->f);
+        /* a newline and two spaces per level, in one piece up to depth 16 */
+        put(j, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
         for (n = sizeof(spaces) - 2; n < 2 * (size_t) j->depth; n += 2)
-                fputs_unlocked("  ", j->f);
+                put_lit(j, "  ");
 }
 
 /* Separator and indentation before a value or a key. */
@@ -36,7 +65,7 @@ static void before_value(struct dbc_json *j) {
                 return;
         }
         if (!j->first)
-                fputc_unlocked(',', j->f);
+                put_c(j, ',');
         if (j->depth > 0)
                 indent(j);
         j->first = false;
@@ -44,7 +73,7 @@ static void before_value(struct dbc_json *j) {
 
 static void open_(struct dbc_json *j, char c) {
         before_value(j);
-        fputc_unlocked(c, j->f);
+        put_c(j, c);
         j->depth++;
         j->first = true;
 }
@@ -55,10 +84,11 @@ static void close_(struct dbc_json *j, char c) {
         j->depth--;
         if (!empty)
                 indent(j);
-        fputc_unlocked(c, j->f);
+        put_c(j, c);
         j->first = false;
         if (j->depth == 0)
-                fputc_unlocked('\n', j->f);
+                put_c(j, '\n');
+        end_value(j);
 }
 
 void dbc_json_begin_object(struct dbc_json *j) { open_(j, '{'); }
@@ -66,56 +96,81 @@ void dbc_json_end_object(struct dbc_json *j) { close_(j, '}'); }
 void dbc_json_begin_array(struct dbc_json *j) { open_(j, '['); }
 void dbc_json_end_array(struct dbc_json *j) { close_(j, ']'); }
 
-void dbc_json_key(struct dbc_json *j, const char *key) {
-        before_value(j);
-        dbc_json_write_string(j->f, key);
-        fputs_unlocked(j->compact ? ":" : ": ", j->f);
-        j->after_key = true;
-}
+/* Bytes that go out as they are: printable ASCII other than '"' and '\\'. */
+#define PLAIN16(b) ((b) >= 0x20 && (b) < 0x7f && (b) != '"' && (b) != '\\')
+#define PLAIN_ROW(r) PLAIN16(r + 0), PLAIN16(r + 1), PLAIN16(r + 2), PLAIN16(r + 3), PLAIN16(r + 4), \
+        PLAIN16(r + 5), PLAIN16(r + 6), PLAIN16(r + 7), PLAIN16(r + 8), PLAIN16(r + 9), PLAIN16(r + 10), \
+        PLAIN16(r + 11), PLAIN16(r + 12), PLAIN16(r + 13), PLAIN16(r + 14), PLAIN16(r + 15)
+static const bool plain[256] = {
+        PLAIN_ROW(0x00), PLAIN_ROW(0x10), PLAIN_ROW(0x20), PLAIN_ROW(0x30),
+        PLAIN_ROW(0x40), PLAIN_ROW(0x50), PLAIN_ROW(0x60), PLAIN_ROW(0x70),
+};
 
-void dbc_json_write_string(FILE *f, const char *s) {
+static void put_string(struct dbc_json *j, const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
-        fputc_unlocked('"', f);
+        put_c(j, '"');
         while (*p) {
                 const unsigned char *run = p;
                 size_t n;
                 uint32_t cp;
 
                 /* Printable ASCII other than '"' and '\\' goes out as it is,
-                 * a run at a time: one fwrite(), not one per byte. */
-                while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+                 * a run at a time. */
+                while (plain[*p])
                         p++;
                 if (p > run)
-                        fwrite_unlocked(run, 1, (size_t) (p - run), f);
+                        put(j, run, (size_t) (p - run));
                 if (!*p)
                         break;
                 switch (*p) {
-                case '"': fputs_unlocked("\\\"", f); p++; continue;
-                case '\\': fputs_unlocked("\\\\", f); p++; continue;
-                case '\n': fputs_unlocked("\\n", f); p++; continue;
-                case '\t': fputs_unlocked("\\t", f); p++; continue;
-                case '\r': fputs_unlocked("\\r", f); p++; continue;
-                case '\b': fputs_unlocked("\\b", f); p++; continue;
-                case '\f': fputs_unlocked("\\f", f); p++; continue;
+                case '"': put_lit(j, "\\\""); p++; continue;
+                case '\\': put_lit(j, "\\\\"); p++; continue;
+                case '\n': put_lit(j, "\\n"); p++; continue;
+                case '\t': put_lit(j, "\\t"); p++; continue;
+                case '\r': put_lit(j, "\\r"); p++; continue;
+                case '\b': put_lit(j, "\\b"); p++; continue;
+                case '\f': put_lit(j, "\\f"); p++; continue;
                 }
                 switch (dbc_char_next((const char *) p, &n, &cp)) {
-                case DBC_CHAR_CONTROL:
+                case DBC_CHAR_CONTROL: {
                         /* C1 too: valid JSON as it is, but not for a terminal */
-                        fprintf(f, "\\u%04x", (unsigned) cp);
+                        char u[8];
+
+                        snprintf(u, sizeof(u), "\\u%04x", (unsigned) cp);
+                        put(j, u, 6);
                         p += n;
                         continue;
+                }
                 case DBC_CHAR_INVALID:
-                        fputs_unlocked("\\ufffd", f);
+                        put_lit(j, "\\ufffd");
                         p++;
                         continue;
                 case DBC_CHAR_PLAIN:
                         break;
                 }
-                fwrite_unlocked(p, 1, n, f);
+                put(j, p, n);
                 p += n;
         }
-        fputc_unlocked('"', f);
+        put_c(j, '"');
+}
+
+void dbc_json_key(struct dbc_json *j, const char *key) {
+        before_value(j);
+        put_string(j, key);
+        if (j->compact)
+                put_c(j, ':');
+        else
+                put_lit(j, ": ");
+        j->after_key = true;
+}
+
+void dbc_json_write_string(FILE *f, const char *s) {
+        struct dbc_json j;
+
+        dbc_json_init(&j, f);
+        put_string(&j, s);
+        flush(&j);
 }
 
 void dbc_json_string(struct dbc_json *j, const char *s) {
@@ -124,7 +179,8 @@ void dbc_json_string(struct dbc_json *j, const char *s) {
                 return;
         }
         before_value(j);
-        dbc_json_write_string(j->f, s);
+        put_string(j, s);
+        end_value(j);
 }
 
 void dbc_json_u64(struct dbc_json *j, uint64_t v) {
@@ -135,20 +191,29 @@ void dbc_json_u64(struct dbc_json *j, uint64_t v) {
         do
                 *--p = (char) ('0' + v % 10);
         while ((v /= 10) > 0);
-        fwrite_unlocked(p, 1, (size_t) (buf + sizeof(buf) - p), j->f);
+        put(j, p, (size_t) (buf + sizeof(buf) - p));
+        end_value(j);
 }
 
 void dbc_json_i64(struct dbc_json *j, int64_t v) {
+        char buf[24];
+
         before_value(j);
-        fprintf(j->f, "%" PRId64, v);
+        put(j, buf, (size_t) snprintf(buf, sizeof(buf), "%" PRId64, v));
+        end_value(j);
 }
 
 void dbc_json_null(struct dbc_json *j) {
         before_value(j);
-        fputs_unlocked("null", j->f);
+        put_lit(j, "null");
+        end_value(j);
 }
 
 void dbc_json_bool(struct dbc_json *j, bool b) {
         before_value(j);
-        fputs_unlocked(b ? "true" : "false", j->f);
+        if (b)
+                put_lit(j, "true");
+        else
+                put_lit(j, "false");
+        end_value(j);
 }

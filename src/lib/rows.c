@@ -97,13 +97,13 @@ static int holders_table(const struct dbc_scan *s, const struct dbc_buffer *b, s
                 const struct dbc_proc *p = &s->procs[b->holders[h].proc];
                 int row = dbc_table_add_row(t);
 
-                if (row < 0 ||
-                    dbc_table_set_string(t, (size_t) row, DBC_HOLDER_COMM, p->comm) < 0 ||
-                    dbc_table_set_string(t, (size_t) row, DBC_HOLDER_CGROUP, p->cgroup) < 0) {
+                if (row < 0) {
                         dbc_table_done(t);
                         free(t);
                         return -ENOMEM;
                 }
+                dbc_table_set_string_ref(t, (size_t) row, DBC_HOLDER_COMM, p->comm);
+                dbc_table_set_string_ref(t, (size_t) row, DBC_HOLDER_CGROUP, p->cgroup);
                 dbc_table_set_u64(t, (size_t) row, DBC_HOLDER_PID, (uint64_t) p->pid);
                 dbc_table_set_u64(t, (size_t) row, DBC_HOLDER_FDS, b->holders[h].fds);
                 dbc_table_set_u64(t, (size_t) row, DBC_HOLDER_MAPS, b->holders[h].maps);
@@ -121,20 +121,19 @@ int dbc_buffer_row_add(struct dbc_table *t, const struct dbc_scan *s, const stru
         dbc_table_set_table(t, (size_t) row, DBC_BUFFER_HOLDERS, holders);
         dbc_table_set_u64(t, (size_t) row, DBC_BUFFER_INODE, b->inode);
         dbc_table_set_u64(t, (size_t) row, DBC_BUFFER_SIZE, b->size);
-        if (dbc_table_set_string(t, (size_t) row, DBC_BUFFER_EXPORTER, b->exporter) < 0 ||
-            dbc_table_set_string(t, (size_t) row, DBC_BUFFER_NAME, b->name) < 0 ||
-            dbc_table_set_string(t, (size_t) row, DBC_BUFFER_CHARGED, b->charged_cgroup) < 0)
-                return -ENOMEM;
+        dbc_table_set_string_ref(t, (size_t) row, DBC_BUFFER_EXPORTER, b->exporter);
+        dbc_table_set_string_ref(t, (size_t) row, DBC_BUFFER_NAME, b->name);
+        dbc_table_set_string_ref(t, (size_t) row, DBC_BUFFER_CHARGED, b->charged_cgroup);
         return 0;
 }
 
 int dbc_process_row_add(struct dbc_table *t, const struct dbc_proc *p) {
         int row = dbc_table_add_row(t);
 
-        if (row < 0 ||
-            dbc_table_set_string(t, (size_t) row, DBC_PROCESS_COMM, p->comm) < 0 ||
-            dbc_table_set_string(t, (size_t) row, DBC_PROCESS_CGROUP, p->cgroup) < 0)
+        if (row < 0)
                 return -ENOMEM;
+        dbc_table_set_string_ref(t, (size_t) row, DBC_PROCESS_COMM, p->comm);
+        dbc_table_set_string_ref(t, (size_t) row, DBC_PROCESS_CGROUP, p->cgroup);
         dbc_table_set_u64(t, (size_t) row, DBC_PROCESS_PID, (uint64_t) p->pid);
         dbc_table_set_u64(t, (size_t) row, DBC_PROCESS_RSS, p->rss);
         dbc_table_set_u64(t, (size_t) row, DBC_PROCESS_PSS, p->pss);
@@ -144,8 +143,9 @@ int dbc_process_row_add(struct dbc_table *t, const struct dbc_proc *p) {
 int dbc_use_row_add(struct dbc_table *t, const struct dbc_cgroup_use *u) {
         int row = dbc_table_add_row(t);
 
-        if (row < 0 || dbc_table_set_string(t, (size_t) row, DBC_USE_CGROUP, u->cgroup) < 0)
+        if (row < 0)
                 return -ENOMEM;
+        dbc_table_set_string_ref(t, (size_t) row, DBC_USE_CGROUP, u->cgroup);
         dbc_table_set_u64(t, (size_t) row, DBC_USE_RSS, u->rss);
         dbc_table_set_u64(t, (size_t) row, DBC_USE_PSS, u->pss);
         dbc_table_set_u64(t, (size_t) row, DBC_USE_CHARGED, u->charged);

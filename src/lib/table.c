@@ -28,14 +28,19 @@ void dbc_table_set_sub_columns(struct dbc_table *t, const struct dbc_table_colum
         t->n_sub_columns = n_columns;
 }
 
+/* Free what the cell owns, and make it null. */
+static void cell_clear(struct dbc_table *t, struct dbc_table_cell *c, size_t col) {
+        if (c->owned && t->columns[col].type == DBC_TABLE_TABLE) {
+                dbc_table_done(c->t);
+                free(c->t);
+        } else if (c->owned)
+                free(c->s);
+        *c = (struct dbc_table_cell) { .null = true };
+}
+
 void dbc_table_done(struct dbc_table *t) {
-        for (size_t i = 0; i < t->n_rows * t->n_columns; i++) {
-                free(t->cells[i].s);
-                if (t->cells[i].t) {
-                        dbc_table_done(t->cells[i].t);
-                        free(t->cells[i].t);
-                }
-        }
+        for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+                cell_clear(t, &t->cells[i], i % t->n_columns);
         free(t->cells);
         t->cells = NULL;
         t->n_rows = t->cap_rows = 0;
@@ -75,15 +80,25 @@ int dbc_table_set_string(struct dbc_table *t, size_t row, size_t col, const char
                 if (!d)
                         return -ENOMEM;
         }
-        free(c->s);
+        cell_clear(t, c, col);
         c->s = d;
+        c->owned = true;
         c->null = !s;
         return 0;
+}
+
+void dbc_table_set_string_ref(struct dbc_table *t, size_t row, size_t col, const char *s) {
+        struct dbc_table_cell *c = dbc_table_cell(t, row, col);
+
+        cell_clear(t, c, col);
+        c->s = (char *) s;
+        c->null = !s;
 }
 
 void dbc_table_set_u64(struct dbc_table *t, size_t row, size_t col, uint64_t v) {
         struct dbc_table_cell *c = dbc_table_cell(t, row, col);
 
+        cell_clear(t, c, col);
         c->u = v;
         c->null = false;
 }
@@ -91,6 +106,7 @@ void dbc_table_set_u64(struct dbc_table *t, size_t row, size_t col, uint64_t v) 
 void dbc_table_set_delta(struct dbc_table *t, size_t row, size_t col, int64_t v) {
         struct dbc_table_cell *c = dbc_table_cell(t, row, col);
 
+        cell_clear(t, c, col);
         c->d = v;
         c->null = false;
 }
@@ -98,11 +114,9 @@ void dbc_table_set_delta(struct dbc_table *t, size_t row, size_t col, int64_t v)
 void dbc_table_set_table(struct dbc_table *t, size_t row, size_t col, struct dbc_table *sub) {
         struct dbc_table_cell *c = dbc_table_cell(t, row, col);
 
-        if (c->t) {
-                dbc_table_done(c->t);
-                free(c->t);
-        }
+        cell_clear(t, c, col);
         c->t = sub;
+        c->owned = true;
         c->null = !sub;
 }
 
