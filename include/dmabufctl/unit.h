@@ -49,6 +49,12 @@ bool dbc_unit_request_running(const struct dbc_unit_request *r);
  * called). */
 void dbc_unit_request_free(struct dbc_unit_request *r);
 
+/* Is path another policy's than self: a cgroup policy's path (or glob, as
+ * written) or another unit's resolved cgroup? A unit whose cgroup is
+ * claimed so is not resolved (the check-config rule, for what only systemd
+ * could tell). */
+bool dbc_config_path_claimed(const struct dbc_config *c, const struct dbc_policy *self, const char *path);
+
 /* Resolve every `unit` policy of c (sets policy->resolved). For each one
  * that cannot be resolved, warn(policy, error, userdata) is called once and
  * the policy is skipped; error is dbc_unit_resolve()'s, or -EEXIST when the

@@ -95,6 +95,8 @@ struct daemon {
 
         bool metrics_error;             /* said once already */
         uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
+        bool metrics_wrote;             /* the last pass wrote them: daemon_pass_done() sets the due time */
+        struct timespec metrics_read_at;        /* CLOCK_REALTIME: the start of the pass they come from */
         struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
         size_t cap_metrics_rows;
         size_t n_over, n_warn;          /* policed cgroups in these states */
@@ -139,6 +141,17 @@ int daemon_bus_attach(struct daemon *d);
  * slice by naming only (no bus: asks nobody). The answer polices the
  * cgroup (daemon_tree_unit_resolved()). */
 void daemon_units_ask(struct daemon *d, size_t i);
+/* A reload while the loop runs: the unit policies of c (not yet in force)
+ * take the cgroup that the same unit has in d->config, when it has one and
+ * no other policy of c claims it; the rest stay unresolved. Asks nobody.
+ * Returns 0 or -ENOMEM. */
+int daemon_units_adopt(struct daemon *d, struct dbc_config *c);
+/* After a reload (d->config is the new one), with the loop and a bus: ask
+ * systemd for every unit policy's cgroup without waiting; the answer
+ * confirms or moves a kept one, and a failed answer is said once. */
+void daemon_units_reloaded(struct daemon *d);
+/* "FILE:LINE: policy P: unit U cannot be resolved now (why); ...". */
+void daemon_unit_unresolved(struct daemon *d, const struct dbc_policy *p, int error);
 /* Ask again every second until UNIT_RETRY_MS after now_ms. */
 void daemon_units_retry(struct daemon *d, uint64_t now_ms);
 /* Drop the questions in flight (they name policies of d->config, which is
@@ -181,6 +194,13 @@ void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state st
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
 uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
+/* The timer's slack (sd-event's accuracy of the pass timer, main.c). */
+#define METRICS_SLACK_US 2000
+/* After a pass that started at start_us and ended at end_us: count an
+ * overrun, bring the metrics' due time forward so that the next write ends
+ * before the figures in the file are metrics-interval old, and return when
+ * the next pass starts (daemon_next_pass_us()). */
+uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us);
 /* memory.events of n changed. */
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
 /* Re-read memory.max / memory.high of n. */

@@ -278,15 +278,38 @@ uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
         return next;
 }
 
+uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us) {
+        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000), lead_us;
+
+        if (end_us - start_us > mul_sat(d->config->interval_ms, 1000))
+                d->overruns++;          /* counted; the next pass still rests an interval */
+        if (d->metrics_wrote) {
+                /* The file holds figures read from start_us on: the pass
+                 * that replaces it starts early enough to end before they
+                 * are metrics-interval old, by twice what this one took and
+                 * the timer's slack. A pass as long as half the interval
+                 * would leave no rest: the lead stops there. */
+                d->metrics_wrote = false;
+                lead_us = add_sat(mul_sat(end_us - start_us, 2), METRICS_SLACK_US);
+                if (lead_us > interval_us / 2)
+                        lead_us = interval_us / 2;
+                d->metrics_due_ms = add_sat(start_us, interval_us - lead_us) / 1000;
+        }
+        return daemon_next_pass_us(d, end_us);
+}
+
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
         /* The metrics are written after the first pass and then every
-         * metrics-interval (daemon_next_pass_us() wakes for it); a pass that
-         * writes them reads every figure. */
+         * metrics-interval (daemon_next_pass_us() wakes for it, early
+         * enough: daemon_pass_done()); a pass that writes them reads every
+         * figure. */
         bool metrics = d->config->metrics_file && *d->config->metrics_file;
         bool refresh = metrics && (d->metrics_due_ms == 0 || now_ms >= d->metrics_due_ms);
         int k;
 
         d->wake_ms = 0;
+        if (refresh)
+                clock_gettime(CLOCK_REALTIME, &d->metrics_read_at);     /* the vDSO: no syscall */
         if (d->watch_short && d->inotify_fd >= 0) {
                 /* Out of watches or fds: look again for what no event tells. */
                 int was = d->watch_short;
@@ -315,7 +338,8 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
         d->evaluations++;
         if (!refresh)
                 return;
-        d->metrics_due_ms = add_sat(now_ms, d->config->metrics_interval_ms);
+        d->metrics_due_ms = add_sat(now_ms, d->config->metrics_interval_ms);    /* daemon_pass_done() brings it forward */
+        d->metrics_wrote = true;
         k = daemon_write_metrics(d);
         if (k < 0 && !d->metrics_error) {
                 log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));
@@ -397,11 +421,9 @@ int daemon_write_metrics(struct daemon *d) {
                 .overruns = d->overruns,
         };
         struct dbc_metrics_cgroup *rows;
-        struct timespec ts;
 
-        /* The pass the figures come from has just ended. */
-        clock_gettime(CLOCK_REALTIME, &ts);
-        m.last_evaluation = (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        /* When the pass the figures come from started reading them. */
+        m.last_evaluation = (double) d->metrics_read_at.tv_sec + (double) d->metrics_read_at.tv_nsec / 1e9;
         /* The rows stay allocated from write to write. */
         if (d->n_watches > d->cap_metrics_rows) {
                 size_t cap = d->n_watches + d->n_watches / 4 + 16;

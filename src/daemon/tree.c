@@ -588,6 +588,7 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
         struct dbc_config *old = d->config;
         daemon_units_cancel(d);         /* they name policies of the old one */
         d->config = c;
+        daemon_units_reloaded(d);
         for (size_t i = 0; i < nodes.n; i++) {
                 struct node *n = r[i].node;
                 bool was = n->watch != NULL;

@@ -166,13 +166,11 @@ void dbc_unit_request_free(struct dbc_unit_request *r) {
         free(r);
 }
 
-/* Is path claimed by another policy: a cgroup policy's path (or glob, as
- * written) or another unit's cgroup? */
-static bool claimed_by_other(const struct dbc_config *c, size_t self, const char *path) {
+bool dbc_config_path_claimed(const struct dbc_config *c, const struct dbc_policy *self, const char *path) {
         for (size_t i = 0; i < c->n_policies; i++) {
                 const struct dbc_policy *o = &c->policies[i];
 
-                if (i == self)
+                if (o == self)
                         continue;
                 if ((o->cgroup && streq(o->cgroup, path)) || (o->resolved && streq(o->resolved, path)))
                         return true;
@@ -196,7 +194,7 @@ int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn
                 if (k == -ENOMEM)
                         return k;
                 /* The check-config rule, for what only systemd could tell. */
-                if (k >= 0 && claimed_by_other(c, i, path)) {
+                if (k >= 0 && dbc_config_path_claimed(c, p, path)) {
                         free(path);
                         k = -EEXIST;
                 }

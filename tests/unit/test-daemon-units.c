@@ -132,3 +132,125 @@ Test(daemon_units, hung_systemd_holds_up_no_pass) {
         cr_assert_null(d.config->policies[0].resolved);
         cr_assert_not_null(manager.held, "systemd was never asked");
 }
+
+/* The configuration file with extra policies after the unit's. */
+static void write_conf(const char *more) {
+        FILE *f = fopen(conf, "we");
+
+        cr_assert_not_null(f);
+        fprintf(f, "[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n\n"
+                   "[policy:later]\nunit = " UNIT "\ndmabuf.max = 1M\naction = kill\n%s", more);
+        fclose(f);
+}
+
+static bool killed(const char *cg) {
+        char rel[256];
+
+        snprintf(rel, sizeof(rel), "%s/cgroup.kill", cg);
+        return tree_get(tree, rel)[0] == '1';
+}
+
+/* SIGHUP's work (main.c): load, then make it the configuration in force. */
+static void reload(void) {
+        struct dbc_config *c = NULL;
+
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+}
+
+/* A reload asks systemd for its units without waiting: with systemd hung
+ * it returns at once, the unit resolved before stays policed (its grace
+ * runs on), a new policy is in force, and the passes act. The bus call
+ * timeout is cut to 5 s so that a reload that does wait fails quickly. */
+Test(daemon_units, reload_with_hung_systemd) {
+        double t0;
+
+        cr_assert_geq(sd_bus_set_method_call_timeout(d.bus, 5000000), 0);
+        unit_starts();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        t0 = now_s();
+        while (d.n_watches == 0 && now_s() - t0 < 10)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 1, "not policed once systemd answered");
+        daemon_pass(&d, 1000);                          /* over: its grace ends at 3000 */
+        cr_assert_eq(d.policed[0]->watch->state, DBC_STATE_OVER);
+
+        manager.hung = true;
+        write_conf("\n[policy:camera]\ncgroup = /system.slice/camera-hal.service\ndmabuf.max = 1M\naction = kill\n");
+        t0 = now_s();
+        reload();
+        cr_assert_lt(now_s() - t0, 1.0, "the reload waited %.1f s for systemd", now_s() - t0);
+        cr_assert_eq(d.config->n_policies, 2, "the new configuration is not in force");
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP, "the unit resolved before was dropped");
+        cr_assert_eq(d.n_watches, 2);
+
+        for (int i = 0; i < 5; i++)
+                cr_assert_geq(sd_event_run(d.event, 10000), 0);
+        daemon_pass(&d, 2000);                          /* camera-hal over: its grace ends at 4000 */
+        daemon_pass(&d, 3000);
+        cr_assert(killed(UNIT_CGROUP), "the unit's grace did not run on across the reload");
+        daemon_pass(&d, 4000);
+        cr_assert(killed("/system.slice/camera-hal.service"), "the new policy did not act");
+        cr_assert_lt(now_s() - t0, 3.0, "a pass or an event waited for systemd");
+        cr_assert_not_null(manager.held, "systemd was not asked again at the reload");
+}
+
+/* A unit policy new at a reload is in force once systemd answers, through
+ * the loop; until then it is not policed. */
+Test(daemon_units, reload_resolves_through_the_loop) {
+        double t0;
+
+        unit_starts();
+        write_conf("");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        /* Drop what the inotify event asked: the reload asks on its own. */
+        reload();
+        t0 = now_s();
+        while (d.n_watches == 0 && now_s() - t0 < 10)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 1, "not policed once systemd answered the reload's question");
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
+        daemon_pass(&d, 1000);
+        daemon_pass(&d, 3000);
+        cr_assert(killed(UNIT_CGROUP));
+}
+
+/* A unit kept by a reload that systemd then says is not loaded any more is
+ * dropped, as a reload that waited would have found it. */
+Test(daemon_units, reload_drops_a_unit_gone) {
+        double t0;
+
+        unit_starts();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        t0 = now_s();
+        while (d.n_watches == 0 && now_s() - t0 < 10)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 1);
+
+        manager.n_units = 0;                            /* NoSuchUnit */
+        reload();
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP, "not kept until systemd answers");
+        cr_assert_eq(d.n_watches, 1);
+        t0 = now_s();
+        while (d.n_watches == 1 && now_s() - t0 < 10)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 0, "still policed after systemd said the unit is not loaded");
+        cr_assert_null(d.config->policies[0].resolved);
+}
+
+/* The check-config rule for what only systemd can tell, on the loop's
+ * answers too: a unit whose cgroup is another policy's stays unresolved
+ * and the cgroup keeps that policy. */
+Test(daemon_units, answer_claimed_by_a_cgroup_policy) {
+        double t0;
+
+        unit_starts();
+        write_conf("\n[policy:path]\ncgroup = " UNIT_CGROUP "\ndmabuf.max = 1G\n");
+        reload();
+        t0 = now_s();
+        while (d.config->policies[0].resolved == NULL && now_s() - t0 < 1)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_null(d.config->policies[0].resolved, "resolved to a cgroup another policy names");
+        cr_assert_eq(d.n_watches, 1);
+        cr_assert_str_eq(d.policed[0]->watch->policy->name, "path");
+}

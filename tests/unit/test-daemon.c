@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <sys/resource.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,10 +352,57 @@ Test(daemon_metrics, next_pass_saturates) {
         cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         cr_assert_geq(d.wake_ms, 200000, "grace ends in the past: %llu", (unsigned long long) d.wake_ms);
         cr_assert_geq(daemon_next_pass_us(&d, end_us), end_us + 1000, "next pass before the end of this one");
+        cr_assert_geq(daemon_pass_done(&d, end_us - 1000, end_us), end_us + 1000, "the metrics' lead wrapped");
+        cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         d.wake_ms = 0;
         d.metrics_due_ms = 0;
         cr_assert_eq(daemon_next_pass_us(&d, end_us), UINT64_MAX);
         cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5), UINT64_MAX);
+}
+
+/* The loop (main.c's on_timer) on a fake clock for 60 s, the passes taking
+ * dur_us in turn: the figures in the file are never older than
+ * metrics-interval (DESIGN.md), counted from the start of the pass that read
+ * them to the end of the pass that replaces them, and the file is not
+ * written much more often than that. */
+static void metrics_age(uint64_t interval_ms, uint64_t metrics_ms, const uint64_t *dur_us, size_t n_dur) {
+        uint64_t t = 0, read_at = 0, oldest = 0;
+        unsigned long last = 0;
+        unsigned writes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        for (size_t i = 0; t < 60000000; i++) {
+                uint64_t end = t + dur_us[i % n_dur];
+                unsigned long now;
+
+                daemon_pass(&d, t / 1000);
+                now = written_evaluations();
+                if (now != last) {
+                        if (writes > 0 && end - read_at > oldest)
+                                oldest = end - read_at;
+                        last = now;
+                        read_at = t;
+                        writes++;
+                }
+                t = daemon_pass_done(&d, t, end);
+        }
+        cr_assert_leq(oldest, metrics_ms * 1000, "interval %" PRIu64 " ms, metrics-interval %" PRIu64 " ms: "
+                      "figures %" PRIu64 " us old before the file was replaced", interval_ms, metrics_ms, oldest);
+        cr_assert_geq(writes, 60000 / metrics_ms);
+        cr_assert_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%u writes in 60 s", writes);
+}
+
+Test(daemon_metrics, age_interval_longer) {
+        const uint64_t dur[] = { 40000 };
+
+        metrics_age(3000, 1000, dur, ELEMENTSOF(dur));  /* the review's case */
+}
+
+Test(daemon_metrics, age_interval_shorter) {
+        const uint64_t dur[] = { 30000, 50000, 45000, 80000 };
+
+        metrics_age(1000, 5000, dur, ELEMENTSOF(dur));
 }
 
 Test(daemon, grace_then_kill) {
