@@ -125,6 +125,17 @@ static void fill_alert(struct dbc_alert *a, struct node *n, enum dbc_event e, co
         };
 }
 
+/* Is the directory at n's path still n's (0), another one (-ESTALE), or
+ * gone (-ENOENT)? */
+static int same_directory(struct daemon *d, const struct node *n) {
+        uint64_t id;
+        int k = dbc_cgroup_id_of(d->root, n->path, &id);
+
+        if (k < 0)
+                return k;
+        return id == n->id ? 0 : -ESTALE;
+}
+
 /* Act on n: over dmabuf.max for its grace. */
 static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         struct watch *w = n->watch;
@@ -133,7 +144,17 @@ static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         int k;
 
         dbc_grace_acted(&w->grace, now_ms);     /* whatever happens: no loop */
-        k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &dec);
+        /* The directory at the path must still be the one policed (read,
+         * and matched by its cgroup id: a new one there is another node,
+         * which inotify tells about, perhaps for no policy). */
+        k = same_directory(d, n);
+        if (k == -ESTALE) {
+                log_warn(d, "%s (policy %s): replaced by another directory before it could be acted on",
+                         n->path, p->name);
+                return;
+        }
+        if (k >= 0)
+                k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &dec);
         if (k == -ENOENT) {
                 log_info(d, "%s (policy %s): gone before it could be acted on", n->path, p->name);
                 return;
