@@ -28,6 +28,7 @@ struct dbc_metrics {
         double last_evaluation;                 /* wall-clock start of the pass the figures come from, Unix seconds */
         uint64_t memory_stat_reads;             /* memory.stat reads of the passes so far */
         uint64_t overruns;                      /* passes that took longer than the interval */
+        uint64_t metrics_late;                  /* files replaced with figures older than metrics-interval */
 };
 
 /* The label set `cgroup="...",policy="..."`, escaped, for a caller that

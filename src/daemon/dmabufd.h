@@ -96,6 +96,9 @@ struct daemon {
         bool metrics_error;             /* said once already */
         uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
         bool metrics_wrote;             /* the last pass wrote them: daemon_pass_done() sets the due time */
+        uint64_t metrics_start_us;      /* the start of the pass that wrote them last (0: none since the reload) */
+        uint64_t metrics_late;          /* files replaced when their figures were older than metrics-interval */
+        bool metrics_slow_said;         /* said once (until a reload) that a metrics pass is too long */
         struct timespec metrics_read_at;        /* CLOCK_REALTIME: the start of the pass they come from */
         struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
         size_t cap_metrics_rows;
@@ -198,8 +201,9 @@ uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
 #define METRICS_SLACK_US 2000
 /* After a pass that started at start_us and ended at end_us: count an
  * overrun, bring the metrics' due time forward so that the next write ends
- * before the figures in the file are metrics-interval old, and return when
- * the next pass starts (daemon_next_pass_us()). */
+ * before the figures in the file are metrics-interval old (as far as that
+ * leaves a rest and writes at most a tenth more often than asked), and
+ * return when the next pass starts (daemon_next_pass_us()). */
 uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us);
 /* memory.events of n changed. */
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);

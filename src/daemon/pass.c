@@ -300,22 +300,42 @@ uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
 }
 
 uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us) {
-        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000), lead_us;
+        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000), took_us = end_us - start_us;
+        uint64_t lead_us, due_us;
 
-        if (end_us - start_us > mul_sat(d->config->interval_ms, 1000))
+        if (took_us > mul_sat(d->config->interval_ms, 1000))
                 d->overruns++;          /* counted; the next pass still rests an interval */
-        if (d->metrics_wrote) {
-                /* The file holds figures read from start_us on: the pass
-                 * that replaces it starts early enough to end before they
-                 * are metrics-interval old, by twice what this one took and
-                 * the timer's slack. A pass as long as half the interval
-                 * would leave no rest: the lead stops there. */
-                d->metrics_wrote = false;
-                lead_us = add_sat(mul_sat(end_us - start_us, 2), METRICS_SLACK_US);
-                if (lead_us > interval_us / 2)
-                        lead_us = interval_us / 2;
-                d->metrics_due_ms = add_sat(start_us, interval_us - lead_us) / 1000;
+        if (!d->metrics_wrote)
+                return daemon_next_pass_us(d, end_us);
+        d->metrics_wrote = false;
+        /* The file held figures read from metrics_start_us on until now. */
+        if (d->metrics_start_us && end_us - d->metrics_start_us > interval_us)
+                d->metrics_late++;
+        d->metrics_start_us = start_us;
+        /* The pass that replaces the file starts early enough to end before
+         * the figures in it are metrics-interval old: by twice what this one
+         * took (the next may take longer) and the timer's slack. At most by
+         * an eleventh of metrics-interval (the file is written at most a
+         * tenth more often than asked), and never sooner than half of this
+         * pass after its end (a rest): a pass longer than that cannot keep
+         * the promise, and says so. */
+        lead_us = add_sat(mul_sat(took_us, 2), METRICS_SLACK_US);
+        if (lead_us > interval_us / 11) {
+                lead_us = interval_us / 11;
+                if (!d->metrics_slow_said) {
+                        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
+
+                        d->metrics_slow_said = true;    /* until the next reload */
+                        log_warn(d, "a pass that writes the metrics took %s, more than a 22nd of metrics-interval %s: "
+                                 "the figures in %s may grow older than that (counted in dmabufd_metrics_late_total)",
+                                 dbc_duration_format(took_us / 1000, b1), dbc_duration_format(interval_us / 1000, b2),
+                                 d->config->metrics_file);
+                }
         }
+        due_us = add_sat(start_us, interval_us - lead_us);
+        if (due_us < add_sat(end_us, took_us / 2))
+                due_us = add_sat(end_us, took_us / 2);
+        d->metrics_due_ms = due_us / 1000;
         return daemon_next_pass_us(d, end_us);
 }
 
@@ -440,6 +460,7 @@ int daemon_write_metrics(struct daemon *d) {
                 .evaluations = d->evaluations,
                 .memory_stat_reads = d->stat_reads,
                 .overruns = d->overruns,
+                .metrics_late = d->metrics_late,
         };
         struct dbc_metrics_cgroup *rows;
 

@@ -589,6 +589,10 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
         daemon_units_cancel(d);         /* they name policies of the old one */
         d->config = c;
         daemon_units_reloaded(d);
+        /* The new metrics-interval (and file) count from the next pass. */
+        d->metrics_due_ms = 0;
+        d->metrics_start_us = 0;
+        d->metrics_slow_said = false;
         for (size_t i = 0; i < nodes.n; i++) {
                 struct node *n = r[i].node;
                 bool was = n->watch != NULL;

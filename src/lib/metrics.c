@@ -113,8 +113,11 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
                    "dmabufd_memory_stat_reads_total %" PRIu64 "\n"
                    "# HELP dmabufd_pass_overruns_total Passes that took longer than the interval.\n"
                    "# TYPE dmabufd_pass_overruns_total counter\n"
-                   "dmabufd_pass_overruns_total %" PRIu64 "\n",
-                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns);
+                   "dmabufd_pass_overruns_total %" PRIu64 "\n"
+                   "# HELP dmabufd_metrics_late_total Metrics files replaced when their figures were older than metrics-interval.\n"
+                   "# TYPE dmabufd_metrics_late_total counter\n"
+                   "dmabufd_metrics_late_total %" PRIu64 "\n",
+                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns, m->metrics_late);
         fflush(f);
         return ferror(f) ? -EIO : 0;
 }

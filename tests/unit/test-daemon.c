@@ -317,6 +317,29 @@ Test(daemon_metrics, interval) {
         cr_assert_eq(written_evaluations(), 7);
 }
 
+/* A reload that shortens metrics-interval takes effect at the next pass,
+ * not after the old interval (review 12b L3). */
+Test(daemon_metrics, reload_restarts_interval) {
+        struct dbc_config *c = NULL;
+        char cmd[512];
+
+        daemon_pass(&d, 0);
+        cr_assert_eq(written_evaluations(), 1);
+        daemon_pass(&d, 1000);
+        cr_assert_eq(written_evaluations(), 1);
+        snprintf(cmd, sizeof(cmd), "sed -i 's/^metrics-interval = 5s$/metrics-interval = 1s/' '%s'", conf);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(c->metrics_interval_ms, 1000);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        daemon_pass(&d, 2000);
+        cr_assert_eq(written_evaluations(), 3, "the old metrics-interval still ran after the reload");
+        daemon_pass(&d, 2500);
+        cr_assert_eq(written_evaluations(), 3, "written before the new metrics-interval");
+        daemon_pass(&d, 3000);
+        cr_assert_eq(written_evaluations(), 5);
+}
+
 /* The next pass: an interval after the end of this one, or when a grace
  * ends or the metrics fall due, whichever comes first; never a burst. */
 Test(daemon_metrics, next_pass) {
@@ -390,7 +413,7 @@ static void metrics_age(uint64_t interval_ms, uint64_t metrics_ms, const uint64_
         cr_assert_leq(oldest, metrics_ms * 1000, "interval %" PRIu64 " ms, metrics-interval %" PRIu64 " ms: "
                       "figures %" PRIu64 " us old before the file was replaced", interval_ms, metrics_ms, oldest);
         cr_assert_geq(writes, 60000 / metrics_ms);
-        cr_assert_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%u writes in 60 s", writes);
+        cr_assert_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%u writes in 60 s", writes);        cr_assert_eq(d.metrics_late, 0, "files replaced in time counted late");
 }
 
 Test(daemon_metrics, age_interval_longer) {
@@ -814,4 +837,45 @@ Test(daemon, unconfirmed_freeze_is_undone) {
         daemon_pass(&d, 2000);
         cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "0\n", "left asked to freeze");
         cr_assert_eq(n_records(), 0, "the record of a freeze backed out stays");
+}
+
+/* A pass that writes the metrics and takes longer than an eleventh of
+ * metrics-interval cannot keep the figures younger than that without
+ * writing much more often than asked: it still rests between passes (no
+ * busy loop), writes at most a tenth more often than asked, and counts the
+ * files replaced late (review 12b M1: a lead up to half the interval made
+ * the passes run back to back, and wrote twice as often). */
+static void metrics_rest(uint64_t interval_ms, uint64_t metrics_ms, uint64_t dur_us) {
+        uint64_t t = 0, busy = 0, total = 0;
+        unsigned long last = 0, writes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        while (t < 60000000) {
+                uint64_t end = t + dur_us, next;
+
+                daemon_pass(&d, t / 1000);
+                if (written_evaluations() != last) {
+                        last = written_evaluations();
+                        writes++;
+                }
+                next = daemon_pass_done(&d, t, end);
+                busy += dur_us;
+                total += next - t;
+                t = next;
+        }
+        cr_log_info("interval %" PRIu64 " ms, metrics-interval %" PRIu64 " ms, pass %" PRIu64 " us: busy %.0f%%, "
+                    "%lu writes in 60 s (asked: %" PRIu64 ")", interval_ms, metrics_ms, dur_us,
+                    100.0 * (double) busy / (double) total, writes, 60000 / metrics_ms);
+        cr_expect_lt(busy * 100 / total, 90, "busy %" PRIu64 "%%: no rest between passes", busy * 100 / total);
+        cr_expect_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%lu writes in 60 s", writes);
+        cr_expect_geq(d.metrics_late, writes - 2, "files replaced late not counted: %" PRIu64, d.metrics_late);
+}
+
+Test(daemon_metrics, long_pass_rests) {
+        metrics_rest(1000, 1000, 600000);
+}
+
+Test(daemon_metrics, third_pass_not_written_twice) {
+        metrics_rest(1000, 1000, 350000);
 }
