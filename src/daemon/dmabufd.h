@@ -28,6 +28,11 @@
 /* How long after a cgroup named like an unresolved unit appeared systemd is
  * asked again for the unit's cgroup (units.c), once a second. */
 #define UNIT_RETRY_MS 10000
+/* After a call to systemd that failed (a timeout, a bus error), the wait
+ * before the next one: doubled after each failure up to the maximum, for
+ * as long as it fails (units.c). */
+#define UNIT_BACKOFF_MS 1000
+#define UNIT_BACKOFF_MAX_MS 60000
 /* At most this many hooks at a time; more alerts are logged, not hooked. */
 #define HOOK_MAX_RUNNING 8
 
@@ -118,9 +123,10 @@ struct daemon {
 
         /* Unit policies resolved after start (units.c). */
         uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
-        struct unit_ask *unit_asks;     /* by policy index of config, n_unit_asks */
+        struct unit_ask **unit_asks;    /* by policy index of config, n_unit_asks (NULL: never asked) */
         size_t n_unit_asks;
         sd_event_source *unit_timer;
+        sd_event_source *units_rescan;  /* a rescan after answers that moved units, when idle */
         bool units_bus_said;            /* said once that the bus cannot be attached */
 
         /* The loop (NULL in --once and in tests that drive passes by hand). */
@@ -140,26 +146,29 @@ struct unit_ask;
 /* Attach d->bus to d->event (once). Returns 0 or a negative errno. */
 int daemon_bus_attach(struct daemon *d);
 /* Ask systemd for the cgroup of policy number i of d->config when it is an
- * unresolved unit policy: asynchronously with the loop and a bus, else a
- * slice by naming only (no bus: asks nobody). The answer polices the
- * cgroup (daemon_tree_unit_resolved()). */
+ * unresolved (or unconfirmed) unit policy: asynchronously with the loop and
+ * a bus, else a slice by naming only (no bus: asks nobody). The answer
+ * polices the cgroup (daemon_tree_match_path()). */
 void daemon_units_ask(struct daemon *d, size_t i);
 /* A reload while the loop runs: the unit policies of c (not yet in force)
  * take the cgroup that the same unit has in d->config, when it has one and
- * no other policy of c claims it; the rest stay unresolved. Asks nobody.
- * Returns 0 or -ENOMEM. */
+ * no other policy of c claims it, unconfirmed (only the directory policed
+ * there now stays policed until systemd answers); the rest stay
+ * unresolved. Asks nobody. Returns 0 or -ENOMEM. */
 int daemon_units_adopt(struct daemon *d, struct dbc_config *c);
-/* After a reload (d->config is the new one), with the loop and a bus: ask
- * systemd for every unit policy's cgroup without waiting; the answer
- * confirms or moves a kept one, and a failed answer is said once. */
-void daemon_units_reloaded(struct daemon *d);
+/* May unit policy p police the directory of cgroup id at its resolved
+ * path? Not a new one at a kept path systemd has not confirmed. */
+bool daemon_unit_may_police(const struct dbc_policy *p, uint64_t id);
+/* After a reload (d->config is the new one, old the one before, not freed
+ * yet), with the loop and a bus: questions in flight for a unit of both are
+ * carried over, the others dropped, and systemd is asked for every unit
+ * policy's cgroup without waiting; the answer confirms or moves a kept one,
+ * and a failed answer is said once and asked again later. */
+void daemon_units_reloaded(struct daemon *d, const struct dbc_config *old);
 /* "FILE:LINE: policy P: unit U cannot be resolved now (why); ...". */
 void daemon_unit_unresolved(struct daemon *d, const struct dbc_policy *p, int error);
 /* Ask again every second until UNIT_RETRY_MS after now_ms. */
 void daemon_units_retry(struct daemon *d, uint64_t now_ms);
-/* Drop the questions in flight (they name policies of d->config, which is
- * about to be replaced). */
-void daemon_units_cancel(struct daemon *d);
 void daemon_units_free(struct daemon *d);
 
 /* tree.c: the cgroups of the tree and which of them are policed. */
@@ -167,8 +176,11 @@ int daemon_tree_init(struct daemon *d);         /* walk once, add watches */
 int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms);
 int daemon_tree_rescan(struct daemon *d);       /* after a queue overflow or a reload */
 void daemon_tree_free(struct daemon *d);
-/* A unit policy's cgroup became known: police it if it is in the tree. */
-void daemon_tree_unit_resolved(struct daemon *d, const char *cgroup);
+/* What a unit policy matches at path changed: match the node there again
+ * (police it, or no longer), if it is in the tree. */
+void daemon_tree_match_path(struct daemon *d, const char *path);
+/* The cgroup id of the directory at path that policy p polices, or 0. */
+uint64_t daemon_tree_policed_id(struct daemon *d, const char *path, const struct dbc_policy *p);
 /* Reload: make c the configuration in force. Every node is matched against
  * c and every new watch opened first, while d->config stays in force; only
  * when all of that worked does c replace it (the old one is freed) and the

@@ -25,8 +25,18 @@ static char conf[96];
 static char state[96];
 static struct daemon d;
 static struct fake_bus bus;
+#define MOVED_CGROUP "/apps.slice/later.service"
 static const struct fake_unit units[] = {
         { UNIT, "/org/freedesktop/systemd1/unit/later_2eservice", "org.freedesktop.systemd1.Service", UNIT_CGROUP },
+        { "b.service", "/org/freedesktop/systemd1/unit/b_2eservice", "org.freedesktop.systemd1.Service",
+          "/system.slice/b.service" },
+        { "c.service", "/org/freedesktop/systemd1/unit/c_2eservice", "org.freedesktop.systemd1.Service",
+          "/system.slice/c.service" },
+};
+/* The same units after later.service moved to another slice (Slice=
+ * changed, restarted). */
+static const struct fake_unit moved_units[] = {
+        { UNIT, "/org/freedesktop/systemd1/unit/later_2eservice", "org.freedesktop.systemd1.Service", MOVED_CGROUP },
 };
 static struct fake_manager manager = { .units = units, .n_units = ELEMENTSOF(units) };
 
@@ -80,7 +90,10 @@ static void teardown(void) {
         cr_assert_eq(system(cmd), 0);
 }
 
-TestSuite(daemon_units, .init = setup, .fini = teardown, .timeout = 30);
+/* One timeout for every test (the longest waits about 20 s for a backoff):
+ * criterion 2.4.1's runner leaks an entry when a test has a timeout of its
+ * own, which fails the ASan run. */
+TestSuite(daemon_units, .init = setup, .fini = teardown, .timeout = 60);
 
 static double now_s(void) {
         struct timespec ts;
@@ -253,4 +266,250 @@ Test(daemon_units, answer_claimed_by_a_cgroup_policy) {
         cr_assert_null(d.config->policies[0].resolved, "resolved to a cgroup another policy names");
         cr_assert_eq(d.n_watches, 1);
         cr_assert_str_eq(d.policed[0]->watch->policy->name, "path");
+}
+
+
+/* Run the loop for seconds. */
+static void run_loop(double seconds) {
+        double t0 = now_s();
+
+        while (now_s() - t0 < seconds)
+                cr_assert_geq(sd_event_run(d.event, 50000), 0);
+}
+
+/* A cgroup directory (made anew when it was there) with pid in it, over
+ * the policies' dmabuf.max. */
+static void make_cgroup(const char *cg, const char *procs) {
+        char cmd[512];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s%s' && mkdir -p '%s%s'", tree, cg, tree, cg);
+        cr_assert_eq(system(cmd), 0);
+        tree_put(tree, (snprintf(cmd, sizeof(cmd), "%s/memory.stat", cg), cmd), "dmabuf 4194304\n");
+        tree_put(tree, (snprintf(cmd, sizeof(cmd), "%s/memory.current", cg), cmd), "4194304\n");
+        tree_put(tree, (snprintf(cmd, sizeof(cmd), "%s/cgroup.procs", cg), cmd), procs);
+        tree_put(tree, (snprintf(cmd, sizeof(cmd), "%s/cgroup.kill", cg), cmd), "");
+}
+
+/* The policy policing cg, or NULL. */
+static const char *policed_by(const char *cg) {
+        for (size_t i = 0; i < d.n_watches; i++)
+                if (strcmp(d.policed[i]->path, cg) == 0)
+                        return d.policed[i]->watch->policy->name;
+        return NULL;
+}
+
+/* The configuration file as text. */
+static void write_conf_text(const char *text) {
+        FILE *f = fopen(conf, "we");
+
+        cr_assert_not_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* later.service policed at UNIT_CGROUP, as systemd said. */
+static void unit_policed(void) {
+        unit_starts();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        for (double t0 = now_s(); d.n_watches == 0 && now_s() - t0 < 10;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "later");
+}
+
+/* A kept cgroup systemd did not confirm at a reload (a hung systemd, the
+ * call timed out) is asked for again, with a backoff, until systemd
+ * answers: once it has recovered and says the unit moved, the unit's real
+ * cgroup is policed, and a directory made later at the path the unit left
+ * is not (the reviewer's reproducer, review 12b H1). */
+Test(daemon_units, unconfirmed_cgroup_asked_again_until_answered) {
+        unit_policed();
+
+        /* systemd hangs; meanwhile the unit moves: X goes, Y appears. */
+        fake_manager_control(d.bus, "hang");
+        cr_assert_geq(sd_bus_set_method_call_timeout(d.bus, 1000000), 0);
+        make_cgroup(MOVED_CGROUP, "700\n");
+        {
+                char cmd[256];
+
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s" UNIT_CGROUP "'", tree);
+                cr_assert_eq(system(cmd), 0);
+        }
+        cr_assert_eq(daemon_tree_process_inotify(&d, 20), 0);
+        reload();
+        run_loop(2.5);                          /* the reload's question times out */
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
+
+        /* systemd answers again, and says the unit is at Y. */
+        manager.units = moved_units;
+        manager.n_units = ELEMENTSOF(moved_units);
+        fake_manager_control(d.bus, "recover");
+        for (int i = 0; i < 4; i++) {
+                daemon_pass(&d, 30000 + 1000 * i);
+                run_loop(1.0);
+        }
+        /* Someone (root, or whoever may write in the old slice) makes a
+         * directory at the path the unit left. */
+        make_cgroup(UNIT_CGROUP, "800\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 40000), 0);
+        daemon_pass(&d, 40000);
+        daemon_pass(&d, 43000);
+        cr_expect(!killed(UNIT_CGROUP), "killed in the path the unit left, after systemd said it is at " MOVED_CGROUP);
+        cr_expect_str_eq(d.config->policies[0].resolved, MOVED_CGROUP,
+                         "systemd recovered but the unconfirmed cgroup was never asked for again");
+        cr_expect(killed(MOVED_CGROUP), "the unit's real cgroup was never policed");
+}
+
+/* While systemd has not confirmed a kept cgroup, the directory policed
+ * there stays policed (same cgroup id), but one made anew at the path (a
+ * new cgroup id: the unit stopped, someone else made it) is not, until
+ * systemd says it is the unit's. */
+Test(daemon_units, new_directory_at_unconfirmed_path_not_policed) {
+        unit_policed();
+        fake_manager_control(d.bus, "hang");
+        reload();
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "later", "the same directory is no longer policed");
+        daemon_pass(&d, 1000);                          /* over: its grace ends at 3000 */
+
+        make_cgroup(UNIT_CGROUP, "800\n");              /* another directory, another cgroup id */
+        cr_assert_eq(daemon_tree_process_inotify(&d, 1500), 0);
+        cr_assert_null(policed_by(UNIT_CGROUP), "a new directory at a path systemd did not confirm is policed");
+        for (uint64_t t = 2000; t <= 8000; t += 1000)
+                daemon_pass(&d, t);
+        run_loop(0.2);
+        cr_assert_not(killed(UNIT_CGROUP), "killed a directory systemd never said is the unit's");
+
+        /* systemd answers (late): the unit is there. */
+        cr_assert_gt(fake_manager_control(d.bus, "answer"), 0);
+        for (double t0 = now_s(); !policed_by(UNIT_CGROUP) && now_s() - t0 < 10;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "later", "not policed once systemd said it is the unit's");
+        daemon_pass(&d, 9000);
+        daemon_pass(&d, 11000);
+        cr_assert(killed(UNIT_CGROUP));
+}
+
+/* The same, the new directory made between two passes, before inotify
+ * tells: the pass that acts finds another cgroup id at the path and does
+ * not act on it. */
+Test(daemon_units, replaced_directory_not_acted_on) {
+        unit_policed();
+        fake_manager_control(d.bus, "hang");
+        reload();
+        daemon_pass(&d, 1000);                          /* over: its grace ends at 3000 */
+        make_cgroup(UNIT_CGROUP, "800\n");
+        daemon_pass(&d, 3500);
+        cr_assert_not(killed(UNIT_CGROUP), "acted on a directory that replaced the one policed");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 3600), 0);
+        cr_assert_null(policed_by(UNIT_CGROUP));
+}
+
+/* A unit policy new at a reload whose questions failed (timeouts) for
+ * longer than the retry after its cgroup appeared (UNIT_RETRY_MS) is asked
+ * again once systemd recovers, without its cgroup appearing again (review
+ * 12b L1). */
+Test(daemon_units, failed_question_asked_again) {
+        static const char plain[] = "[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n";
+
+        write_conf_text(plain);
+        reload();
+        unit_starts();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        cr_assert_eq(d.n_watches, 0);
+
+        fake_manager_control(d.bus, "hang");
+        cr_assert_geq(sd_bus_set_method_call_timeout(d.bus, 1000000), 0);
+        write_conf("");
+        reload();
+        run_loop(UNIT_RETRY_MS / 1000.0 + 1.5);        /* timed out, again and again */
+        cr_assert_null(d.config->policies[0].resolved);
+        fake_manager_control(d.bus, "recover");
+        for (double t0 = now_s(); !policed_by(UNIT_CGROUP) && now_s() - t0 < 20;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "later", "never asked again after the failed questions");
+}
+
+/* Answers that change several kept policies at once rescan the tree once,
+ * not once per policy (review 12b M2). */
+Test(daemon_units, answers_rescan_once) {
+        unsigned before;
+
+        write_conf("\n[policy:b]\nunit = b.service\ndmabuf.max = 1M\n\n[policy:c]\nunit = c.service\ndmabuf.max = 1M\n");
+        reload();
+        unit_starts();
+        make_cgroup("/system.slice/b.service", "701\n");
+        make_cgroup("/system.slice/c.service", "702\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        for (double t0 = now_s(); d.n_watches < 3 && now_s() - t0 < 10;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        cr_assert_eq(d.n_watches, 3);
+
+        fake_manager_control(d.bus, "hang");
+        reload();
+        cr_assert_eq(fake_manager_control(d.bus, "count"), 3);
+        manager.n_units = 0;                            /* not loaded, all three */
+        before = d.generation;
+        cr_assert_eq(fake_manager_control(d.bus, "answer"), 3);
+        for (double t0 = now_s(); d.n_watches > 0 && now_s() - t0 < 10;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        run_loop(0.2);
+        cr_assert_eq(d.n_watches, 0);
+        cr_assert_eq(d.generation - before, 1, "%u rescans for one batch of answers", d.generation - before);
+}
+
+/* A question in flight at a reload is carried over to the policy of the
+ * same unit in the new configuration (another index, another name), not
+ * sent again, and its late answer lands there (review 12b L2, L4). */
+Test(daemon_units, late_answer_after_second_reload) {
+        unit_policed();
+        fake_manager_control(d.bus, "hang");
+        write_conf_text("[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n\n"
+                        "[policy:b]\nunit = b.service\ndmabuf.max = 1M\n\n"
+                        "[policy:later]\nunit = " UNIT "\ndmabuf.max = 1M\naction = kill\n");
+        reload();
+        cr_assert_eq(fake_manager_control(d.bus, "count"), 2);
+        write_conf_text("[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n\n"
+                        "[policy:path]\ncgroup = /system.slice/other.service\ndmabuf.max = 1M\n\n"
+                        "[policy:b]\nunit = b.service\ndmabuf.max = 1M\n\n"
+                        "[policy:renamed]\nunit = " UNIT "\ndmabuf.max = 1M\naction = kill\n");
+        reload();
+        cr_assert_eq(fake_manager_control(d.bus, "count"), 2, "asked again at the second reload");
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "renamed");
+
+        /* systemd answers both, late: later.service moved. */
+        make_cgroup(MOVED_CGROUP, "700\n");
+        cr_assert_eq(daemon_tree_process_inotify(&d, 20), 0);
+        manager.units = moved_units;
+        manager.n_units = ELEMENTSOF(moved_units);
+        cr_assert_eq(fake_manager_control(d.bus, "answer"), 2);
+        for (double t0 = now_s(); !policed_by(MOVED_CGROUP) && now_s() - t0 < 10;)
+                cr_assert_geq(sd_event_run(d.event, 100000), 0);
+        run_loop(0.2);
+        cr_assert_str_eq(d.config->policies[2].resolved, MOVED_CGROUP);
+        cr_assert_null(d.config->policies[1].resolved, "b.service is not loaded");
+        cr_assert_str_eq(policed_by(MOVED_CGROUP), "renamed");
+        cr_assert_null(policed_by(UNIT_CGROUP));
+}
+
+/* Repeated SIGHUP with a hung systemd: each reload returns at once and
+ * asks nothing again that is still in flight (the bus limits how many
+ * calls may wait for an answer); nothing piles up (run under ASan). */
+Test(daemon_units, many_reloads_hung_systemd) {
+        double t0;
+
+        write_conf("\n[policy:b]\nunit = b.service\ndmabuf.max = 1M\n\n[policy:c]\nunit = c.slice\ndmabuf.max = 1M\n");
+        unit_policed();
+        fake_manager_control(d.bus, "hang");
+        t0 = now_s();
+        for (int i = 0; i < 300; i++) {
+                reload();
+                cr_assert_geq(sd_event_run(d.event, 0), 0);
+        }
+        cr_assert_lt(now_s() - t0, 10.0);
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
+        cr_assert_eq(fake_manager_control(d.bus, "count"), 3, "questions sent again at each reload");
+        cr_assert_eq(fake_manager_control(d.bus, "answer"), 3);
+        run_loop(0.5);
+        cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
+        cr_assert_str_eq(policed_by(UNIT_CGROUP), "later");
+        cr_assert_str_eq(d.config->policies[2].resolved, "/c.slice");
 }
