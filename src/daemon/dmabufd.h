@@ -246,9 +246,12 @@ void decision_done(struct decision *dec);
  * journal's, the protect globs. */
 int daemon_never_act(struct daemon *d, struct dbc_never_act *ret);
 /* What the policy p asks for path in state, after the never-act list.
- * Returns 0 and *ret (free with decision_done()) or a negative errno. */
-int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  struct decision *ret);
+ * expect_id (0: any) is the cgroup id the directory at path must have, as
+ * checked on the directory opened for the choice and the action
+ * (dbc_target_find()): -ESTALE when another is there. Returns 0 and *ret
+ * (free with decision_done()) or a negative errno. */
+int daemon_decide(struct daemon *d, const char *path, uint64_t expect_id, const struct dbc_policy *p,
+                  enum dbc_state state, struct decision *ret);
 /* Carry out dec for policed n (over for its grace): alert, or freeze / kill
  * through dec->target.fd, and alert what was done. */
 void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec);

@@ -58,8 +58,8 @@ int daemon_never_act(struct daemon *d, struct dbc_never_act *ret) {
         return 0;
 }
 
-int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  struct decision *ret) {
+int daemon_decide(struct daemon *d, const char *path, uint64_t expect_id, const struct dbc_policy *p,
+                  enum dbc_state state, struct decision *ret) {
         struct decision dec = { .target = { .fd = -1 } };
         struct dbc_never_act na;
         int k;
@@ -80,7 +80,7 @@ int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p
         k = daemon_never_act(d, &na);
         if (k < 0)
                 return k;
-        k = dbc_target_find(d->root, &na, path, &dec.target);
+        k = dbc_target_find(d->root, &na, path, expect_id, &dec.target);
         if (k < 0)
                 return k;
         switch (dec.target.verdict) {
@@ -125,17 +125,6 @@ static void fill_alert(struct dbc_alert *a, struct node *n, enum dbc_event e, co
         };
 }
 
-/* Is the directory at n's path still n's (0), another one (-ESTALE), or
- * gone (-ENOENT)? */
-static int same_directory(struct daemon *d, const struct node *n) {
-        uint64_t id;
-        int k = dbc_cgroup_id_of(d->root, n->path, &id);
-
-        if (k < 0)
-                return k;
-        return id == n->id ? 0 : -ESTALE;
-}
-
 /* Act on n: over dmabuf.max for its grace. */
 static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         struct watch *w = n->watch;
@@ -144,17 +133,16 @@ static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         int k;
 
         dbc_grace_acted(&w->grace, now_ms);     /* whatever happens: no loop */
-        /* The directory at the path must still be the one policed (read,
-         * and matched by its cgroup id: a new one there is another node,
+        /* The directory at the path must still be the one policed: matched
+         * by its cgroup id on the very directory the choice descends from
+         * and the action goes through (a new one there is another node,
          * which inotify tells about, perhaps for no policy). */
-        k = same_directory(d, n);
+        k = daemon_decide(d, n->path, n->id, p, DBC_STATE_OVER, &dec);
         if (k == -ESTALE) {
                 log_warn(d, "%s (policy %s): replaced by another directory before it could be acted on",
                          n->path, p->name);
                 return;
         }
-        if (k >= 0)
-                k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &dec);
         if (k == -ENOENT) {
                 log_info(d, "%s (policy %s): gone before it could be acted on", n->path, p->name);
                 return;

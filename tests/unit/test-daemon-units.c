@@ -4,6 +4,8 @@
  * through the loop; a systemd that never answers holds up no pass. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,4 +514,92 @@ Test(daemon_units, many_reloads_hung_systemd) {
         cr_assert_str_eq(d.config->policies[0].resolved, UNIT_CGROUP);
         cr_assert_str_eq(policed_by(UNIT_CGROUP), "later");
         cr_assert_str_eq(d.config->policies[2].resolved, "/c.slice");
+}
+
+#define CAM "/system.slice/camera-hal.service"
+
+static const char cam_conf[] = "[daemon]\ngrace = 2s\nmetrics-file = /dev/null/none\n\n"
+                               "[policy:cam]\ncgroup = " CAM "\ndmabuf.max = 1M\naction = kill\n";
+
+struct swapper {
+        char fifo[160];
+        pid_t tid;              /* the test's (the daemon's) thread */
+        bool swapped;
+};
+
+/* Waits (at most 10 s) until the daemon's thread blocks opening the FIFO
+ * (a /proc/PID/status the never-act list reads while it chooses what to
+ * kill), then replaces the directory at CAM by a new one (another cgroup
+ * id: made before the old one goes) holding pid 900, then lets the open go
+ * on (the read then fails, ESPIPE, and is skipped as a process gone). */
+static void *swap_when_read(void *userdata) {
+        struct swapper *s = userdata;
+        char cmd[1024], wchan[64] = "";
+        int fd;
+
+        snprintf(cmd, sizeof(cmd), "/proc/self/task/%d/wchan", (int) s->tid);
+        for (int i = 0; i < 2000; i++) {
+                FILE *f = fopen(cmd, "re");
+
+                wchan[0] = '\0';
+                if (f) {
+                        if (!fgets(wchan, sizeof(wchan), f))
+                                wchan[0] = '\0';
+                        fclose(f);
+                }
+                if (strcmp(wchan, "wait_for_partner") == 0)
+                        break;
+                usleep(5000);
+        }
+        if (strcmp(wchan, "wait_for_partner") != 0)
+                return NULL;
+        snprintf(cmd, sizeof(cmd),
+                 "set -e; n='%s/system.slice/.new'; mkdir \"$n\"; echo 900 > \"$n/cgroup.procs\"; : > \"$n/cgroup.kill\"; "
+                 "echo 'dmabuf 4194304' > \"$n/memory.stat\"; echo 4194304 > \"$n/memory.current\"; "
+                 "printf 'populated 1\\nfrozen 0\\n' > \"$n/cgroup.events\"; "
+                 "rm -rf '%s" CAM "'; mv \"$n\" '%s" CAM "'", tree, tree, tree);
+        s->swapped = system(cmd) == 0;
+        fd = open(s->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0)
+                close(fd);
+        return NULL;
+}
+
+/* A directory made anew at the policed path while the pass chooses what to
+ * kill (after the never-act list was read, before the path is opened to
+ * act) is not killed: the cgroup id is checked on the directory acted
+ * through, not on an earlier open (review 12c H1). The window is held open
+ * with a FIFO as a /proc/PID/status that the never-act list reads. */
+Test(daemon_units, replaced_while_choosing_not_acted_on) {
+        char proc[96], cmd[512];
+        struct swapper s = {};
+        pthread_t t;
+        uint64_t old_id;
+
+        write_conf_text(cam_conf);
+        reload();
+        cr_assert_str_eq(policed_by(CAM), "cam");
+        daemon_pass(&d, 1000);                          /* over: its grace ends at 3000 */
+        cr_assert_eq(dbc_cgroup_id_of(d.root, CAM, &old_id), 0);
+
+        snprintf(proc, sizeof(proc), "%s.proc", tree);
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/self' '%s/1' && cp '%s/tests/fixtures/proc-daemon/self/cgroup' '%s/self/' "
+                 "&& mkfifo '%s/1/status'", proc, proc, SRCDIR, proc, proc);
+        cr_assert_eq(system(cmd), 0);
+        snprintf(s.fifo, sizeof(s.fifo), "%s/1/status", proc);
+        d.proc_root = proc;
+        s.tid = gettid();
+        cr_assert_eq(pthread_create(&t, NULL, swap_when_read, &s), 0);
+        daemon_pass(&d, 3500);
+        pthread_join(t, NULL);
+        d.proc_root = SRCDIR "/tests/fixtures/proc-daemon";
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", proc);
+        (void) !system(cmd);
+
+        cr_assert(s.swapped, "the directory was not replaced while the daemon chose (test did not run)");
+        uint64_t new_id = 0;
+        cr_assert_eq(dbc_cgroup_id_of(d.root, CAM, &new_id), 0);
+        cr_assert_neq(new_id, old_id, "same id (ext4 inode reuse): test proves nothing");
+        cr_expect_not(killed(CAM), "killed the directory made at the path after the id check (pid 900, cgroup id %llu, "
+                      "policed was %llu)", (unsigned long long) new_id, (unsigned long long) old_id);
 }

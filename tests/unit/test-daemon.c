@@ -626,7 +626,7 @@ Test(daemon, restarted_unit_is_not_hit) {
         w = n->watch;
         w->dmabuf = 300ULL << 20;
         struct decision dec = { .target = { .fd = -1 } };
-        cr_assert_eq(daemon_decide(&d, n->path, w->policy, DBC_STATE_OVER, &dec), 0);
+        cr_assert_eq(daemon_decide(&d, n->path, n->id, w->policy, DBC_STATE_OVER, &dec), 0);
         cr_assert_eq(dec.action, DECISION_KILL);
         /* Between choice and action the unit restarts: a new directory of
          * the same name (the old one moved away stands for the old cgroup,
