@@ -208,7 +208,7 @@ void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state st
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
-uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us, uint64_t took_us);
 /* The timer's slack (sd-event's accuracy of the pass timer, main.c). */
 #define METRICS_SLACK_US 2000
 /* After a pass that started at start_us and ended at end_us: count an

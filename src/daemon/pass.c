@@ -269,35 +269,41 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool ref
         }
 }
 
-/* When the pass after one that ended at end_us starts: an interval after
- * its end (one that took longer, an overrun, is followed by
- * an interval of rest, never by a burst catching up), or earlier when a
- * grace ends or the metrics fall due before that, but never within a
- * millisecond of the end. */
-uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
-        uint64_t next = add_sat(end_us, mul_sat(d->config->interval_ms, 1000));
+/* When the pass after one that ended at end_us (and took took_us) starts:
+ * an interval after its end (one that took longer, an overrun, is followed
+ * by an interval of rest, never by a burst catching up), or earlier when a
+ * grace ends or the metrics fall due before that, but never sooner than a
+ * rest of half the pass (at least a millisecond, at most the interval)
+ * after its end: a due time an overrun went past waits for that rest. */
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us, uint64_t took_us) {
+        uint64_t interval_us = mul_sat(d->config->interval_ms, 1000), next = add_sat(end_us, interval_us);
+        uint64_t rest_us = took_us / 2 < interval_us ? took_us / 2 : interval_us;
         const uint64_t due_ms[] = { d->wake_ms, d->metrics_due_ms };
 
+        if (rest_us < 1000)
+                rest_us = 1000;
         for (size_t i = 0; i < ELEMENTSOF(due_ms); i++) {
-                uint64_t due_us = mul_sat(due_ms[i], 1000);
+                uint64_t due_us = mul_sat(due_ms[i], 1000), earliest = add_sat(end_us, rest_us);
 
                 if (due_ms[i] && due_us < next)
-                        next = due_us > end_us ? due_us : add_sat(end_us, 1000);
+                        next = due_us > earliest ? due_us : earliest;
         }
         return next;
 }
 
 uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us) {
-        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000), took_us = end_us - start_us;
+        /* Saturated: an end before the start (two clocks) took nothing. */
+        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000),
+                 took_us = end_us > start_us ? end_us - start_us : 0;
         uint64_t lead_us, due_us;
 
         if (took_us > mul_sat(d->config->interval_ms, 1000))
                 d->overruns++;          /* counted; the next pass still rests an interval */
         if (!d->metrics_wrote)
-                return daemon_next_pass_us(d, end_us);
+                return daemon_next_pass_us(d, end_us, took_us);
         d->metrics_wrote = false;
         /* The file held figures read from metrics_start_us on until now. */
-        if (d->metrics_start_us && end_us - d->metrics_start_us > interval_us)
+        if (d->metrics_start_us && end_us > d->metrics_start_us && end_us - d->metrics_start_us > interval_us)
                 d->metrics_late++;
         d->metrics_start_us = start_us;
         /* The pass that replaces the file starts early enough to end before
@@ -324,7 +330,7 @@ uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us) 
         if (due_us < add_sat(end_us, took_us / 2))
                 due_us = add_sat(end_us, took_us / 2);
         d->metrics_due_ms = due_us / 1000;
-        return daemon_next_pass_us(d, end_us);
+        return daemon_next_pass_us(d, end_us, took_us);
 }
 
 void daemon_pass(struct daemon *d, uint64_t now_ms) {

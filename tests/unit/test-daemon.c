@@ -350,13 +350,18 @@ Test(daemon_metrics, next_pass) {
         daemon_pass(&d, 0);
         cr_assert_eq(d.wake_ms, 0);
         cr_assert_eq(d.metrics_due_ms, 5000);
-        cr_assert_eq(daemon_next_pass_us(&d, 100000), 100000 + interval_us);
-        cr_assert_eq(daemon_next_pass_us(&d, 4990000), 5000000, "no pass when the metrics fall due");
-        cr_assert_eq(daemon_next_pass_us(&d, 5200000), 5201000, "an overrun past the due time");
+        cr_assert_eq(daemon_next_pass_us(&d, 100000, 0), 100000 + interval_us);
+        cr_assert_eq(daemon_next_pass_us(&d, 4990000, 0), 5000000, "no pass when the metrics fall due");
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 0), 5201000, "an overrun past the due time");
+        /* A pass that went past a due time rests half its length (review
+         * 12c L1), at most an interval. */
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 100000), 5250000);
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 100 * interval_us), 5200000 + interval_us);
+        cr_assert_eq(daemon_next_pass_us(&d, 4990000, 100000), 5040000, "a due time within the rest waits for it");
         set_dmabuf("/system.slice/camera-hal.service", 300ULL << 20);
         daemon_pass(&d, 1000);                                  /* its grace: 2 s */
         cr_assert_eq(d.wake_ms, 3000);
-        cr_assert_eq(daemon_next_pass_us(&d, 2500000), 2500000 + interval_us < 3000000 ? 2500000 + interval_us : 3000000,
+        cr_assert_eq(daemon_next_pass_us(&d, 2500000, 0), 2500000 + interval_us < 3000000 ? 2500000 + interval_us : 3000000,
                      "no pass when the grace ends");
 }
 
@@ -374,13 +379,13 @@ Test(daemon_metrics, next_pass_saturates) {
         daemon_pass(&d, 200000);
         cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         cr_assert_geq(d.wake_ms, 200000, "grace ends in the past: %llu", (unsigned long long) d.wake_ms);
-        cr_assert_geq(daemon_next_pass_us(&d, end_us), end_us + 1000, "next pass before the end of this one");
+        cr_assert_geq(daemon_next_pass_us(&d, end_us, 0), end_us + 1000, "next pass before the end of this one");
         cr_assert_geq(daemon_pass_done(&d, end_us - 1000, end_us), end_us + 1000, "the metrics' lead wrapped");
         cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         d.wake_ms = 0;
         d.metrics_due_ms = 0;
-        cr_assert_eq(daemon_next_pass_us(&d, end_us), UINT64_MAX);
-        cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5), UINT64_MAX);
+        cr_assert_eq(daemon_next_pass_us(&d, end_us, 0), UINT64_MAX);
+        cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5, 0), UINT64_MAX);
 }
 
 /* The loop (main.c's on_timer) on a fake clock for 60 s, the passes taking
@@ -878,4 +883,79 @@ Test(daemon_metrics, long_pass_rests) {
 
 Test(daemon_metrics, third_pass_not_written_twice) {
         metrics_rest(1000, 1000, 350000);
+}
+
+/* The loop on a fake clock for 120 s: a pass that writes the metrics takes
+ * metrics_us, any other plain_us. Returns busy (per mille) and writes; fails
+ * when the loop spins (a next pass not after the end). */
+static void metrics_run(uint64_t interval_ms, uint64_t metrics_ms, uint64_t plain_us, uint64_t metrics_us,
+                        unsigned *busy_permille, unsigned *writes, uint64_t *min_rest_us) {
+        uint64_t t = 0, busy = 0, rest_min = UINT64_MAX;
+        unsigned n = 0, passes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        while (t < 120000000) {
+                daemon_pass(&d, t / 1000);
+                bool wrote = d.metrics_wrote;
+                uint64_t end = t + (wrote ? metrics_us : plain_us);
+                uint64_t next = daemon_pass_done(&d, t, end);
+
+                n += wrote;
+                busy += end - t;
+                cr_assert_gt(next, end, "pass %u: the next pass starts at its end (spin)", passes);
+                if (next - end < rest_min)
+                        rest_min = next - end;
+                t = next;
+                cr_assert_lt(++passes, 1000000, "passes without end");
+        }
+        *busy_permille = (unsigned) (busy * 1000 / t);
+        *writes = n;
+        *min_rest_us = rest_min;
+}
+
+/* Pathological pass durations, interval = metrics-interval = 1 s: 0, the
+ * interval, ten times the interval, and long metrics passes between short
+ * plain ones. The daemon rests, writes at most ~1.1x as asked, counts what
+ * it cannot keep (review 12c L1: a plain pass that overran past the metrics'
+ * due time was followed by the metrics pass 1 ms later). */
+Test(daemon_metrics, pathological_durations_rest) {
+        static const struct { uint64_t plain, metrics; } cases[] = {
+                { 0, 0 }, { 1000000, 1000000 }, { 10000000, 10000000 }, { 5000, 900000 }, { 5000, 600000 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                unsigned busy, writes;
+                uint64_t rest;
+
+                d.metrics_due_ms = 0;
+                d.metrics_start_us = 0;
+                d.metrics_late = 0;
+                d.metrics_wrote = false;
+                metrics_run(1000, 1000, cases[i].plain, cases[i].metrics, &busy, &writes, &rest);
+                cr_log_info("plain %llu us, metrics %llu us: busy %u/1000, %u writes in 120 s, min rest %llu us, late %llu",
+                            (unsigned long long) cases[i].plain, (unsigned long long) cases[i].metrics, busy, writes,
+                            (unsigned long long) rest, (unsigned long long) d.metrics_late);
+                /* 10 s passes, 1 s interval: an interval of rest after each
+                 * (busy 10/11), not a millisecond after every other one. */
+                cr_expect_leq(busy, 910, "case %zu: busy %u/1000", i, busy);
+                cr_expect_leq(writes, 120 * 11 / 10 + 1, "case %zu: %u writes", i, writes);
+                cr_expect_geq(rest, 1000, "case %zu: rest %llu us", i, (unsigned long long) rest);
+        }
+}
+
+/* The clock as daemon_pass_done() sees it jumps back (end before start:
+ * two clocks, or a caller's mistake): the pass took nothing, the metrics
+ * are still written again, the next pass still comes (review 12c L2). */
+Test(daemon_metrics, end_before_start_saturates) {
+        uint64_t next;
+
+        d.config->interval_ms = 1000;
+        d.config->metrics_interval_ms = 1000;
+        daemon_pass(&d, 10000);
+        cr_assert(d.metrics_wrote);
+        next = daemon_pass_done(&d, 10000000, 9999000);
+        cr_expect_lt(next, 20000000, "next pass at %llu us", (unsigned long long) next);
+        cr_expect_lt(d.metrics_due_ms, 20000, "metrics due at %llu ms: never written again",
+                     (unsigned long long) d.metrics_due_ms);
 }
