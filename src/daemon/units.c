@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dmabufctl/escape.h"
 #include "dmabufctl/unit.h"
 #include "dmabufd.h"
 
@@ -35,6 +36,7 @@ struct unit_ask {
         struct dbc_unit_request *request;
         bool reload;                    /* a reload's question: a failed answer is said */
         bool failed_said;               /* a failed call was said; cleared by an answer */
+        bool bad_said;                  /* an answer not the unit's was said; cleared by another */
         uint64_t backoff_ms;            /* after a failed call, the wait before the next one (0: none) */
         uint64_t next_ms;               /* then asked again at (CLOCK_MONOTONIC) */
 };
@@ -44,7 +46,18 @@ void daemon_unit_unresolved(struct daemon *d, const struct dbc_policy *p, int er
                  p->file, p->line, p->name, p->unit,
                  error == -EHOSTDOWN ? "systemd is not running" :
                  error == -ENXIO ? "not loaded" :
-                 error == -EEXIST ? "its cgroup is another policy's" : strerror(-error));
+                 error == -EEXIST ? "its cgroup is another policy's" :
+                 error == -EBADMSG ? "systemd named a cgroup that is not the unit's" : strerror(-error));
+}
+
+/* systemd named, for p's unit, what cannot be its cgroup (-EBADMSG of
+ * dbc_unit_resolve_async()): said with the answer, escaped. */
+static void unusable_answer(struct daemon *d, const struct dbc_policy *p, const char *answer) {
+        _cleanup_free_ char *q = dbc_escape_text(answer ? answer : "");
+
+        log_warn(d, "%s:%u: policy %s: systemd answered \"%s\" as the cgroup of unit %s, which is not one of its own; "
+                 "not policed until systemd names the unit's cgroup",
+                 p->file, p->line, p->name, q ? q : "(out of memory)", p->unit);
 }
 
 bool daemon_unit_may_police(const struct dbc_policy *p, uint64_t id) {
@@ -147,7 +160,7 @@ static void confirm(struct daemon *d, struct unit_ask *a, struct dbc_policy *p, 
         p->resolved = NULL;
         if (error >= 0 && resolved(d, p, cgroup) < 0)
                 error = -ENOMEM;
-        if (error < 0)
+        if (error < 0 && error != -EBADMSG)    /* on_answer() said that one */
                 daemon_unit_unresolved(d, p, error);
         /* At once: nothing at the path the unit left is policed as it, and
          * its new cgroup is when it is watched; the rest with a rescan. */
@@ -169,18 +182,24 @@ static void on_answer(const char *unit, int error, const char *cgroup, void *use
         a->reload = false;
         if (error >= 0 && dbc_config_path_claimed(d->config, p, cgroup))
                 error = -EEXIST;
-        if (error < 0 && error != -ENXIO && error != -EEXIST) {
+        /* An answer that cannot be the unit's cgroup (EBADMSG) is an
+         * answer, not a failed call: like "not loaded", nothing is policed
+         * as the unit (not even a kept cgroup) until systemd names one. */
+        if (error < 0 && error != -ENXIO && error != -EEXIST && error != -EBADMSG) {
                 failed(d, a, error);
                 return;
         }
         /* An answer: no more waiting between calls. */
         a->backoff_ms = 0;
+        if (error == -EBADMSG && (say || !a->bad_said || p->resolved))
+                unusable_answer(d, p, cgroup);
+        a->bad_said = error == -EBADMSG;
         if (p->resolved)
                 confirm(d, a, p, error, cgroup);
         else if (error < 0) {
                 /* Not there yet: said once for a reload; the retry timer
                  * asks again while it runs. */
-                if (say)
+                if (say && error != -EBADMSG)
                         daemon_unit_unresolved(d, p, error);
         } else if (resolved(d, p, cgroup) == 0)
                 daemon_tree_match_path(d, p->resolved);

@@ -603,3 +603,47 @@ Test(daemon_units, replaced_while_choosing_not_acted_on) {
         cr_expect_not(killed(CAM), "killed the directory made at the path after the id check (pid 900, cgroup id %llu, "
                       "policed was %llu)", (unsigned long long) new_id, (unsigned long long) old_id);
 }
+
+/* systemd answers, for a kept unit, a path with "..": an answer, not a
+ * failed call. The kept path is no longer policed (nor killed in), as for
+ * a unit not loaded (review 12c M1). */
+static const struct fake_unit dotdot_units[] = {
+        { UNIT, "/org/freedesktop/systemd1/unit/later_2eservice", "org.freedesktop.systemd1.Service",
+          "/system.slice/../system.slice/other.service" },
+};
+
+Test(daemon_units, unusable_answer_unpolices_kept) {
+        unit_policed();
+        manager.units = dotdot_units;
+        manager.n_units = ELEMENTSOF(dotdot_units);
+        reload();
+        run_loop(0.5);                                  /* answered */
+        daemon_pass(&d, 1000);
+        daemon_pass(&d, 3500);
+        manager.units = units;
+        manager.n_units = ELEMENTSOF(units);
+        cr_expect_null(policed_by(UNIT_CGROUP), "still policed as %s after systemd named another cgroup",
+                       policed_by(UNIT_CGROUP));
+        cr_expect_not(killed(UNIT_CGROUP), "killed a cgroup systemd no longer says is the unit's");
+}
+
+/* systemd (or whatever answers for it) names another unit's cgroup: the
+ * slice above the unit. Refused: the slice is not policed for the unit, and
+ * its busiest child, a bystander service, is not killed (review 12c M2). */
+static const struct fake_unit slice_units[] = {
+        { UNIT, "/org/freedesktop/systemd1/unit/later_2eservice", "org.freedesktop.systemd1.Service", "/system.slice" },
+};
+
+Test(daemon_units, answer_not_the_units_cgroup_refused) {
+        manager.units = slice_units;
+        manager.n_units = ELEMENTSOF(slice_units);
+        unit_starts();
+        cr_assert_eq(daemon_tree_process_inotify(&d, 10), 0);
+        run_loop(0.5);
+        manager.units = units;
+        manager.n_units = ELEMENTSOF(units);
+        daemon_pass(&d, 1000);
+        daemon_pass(&d, 3500);
+        cr_expect_null(policed_by("/system.slice"), "policy later (unit " UNIT ") polices /system.slice");
+        cr_expect_not(killed(CAM), "killed camera-hal.service, a bystander, for policy later");
+}
