@@ -104,6 +104,9 @@ int dbc_cgroup_walk_at(struct dbc_root *r, int dirfd, const char *path, dbc_walk
 /* The cgroup id of the cgroup open at dirfd: the inode number of its
  * directory (what the kernel and fdinfo's charged_cgroup_id use). */
 int dbc_cgroup_id(int dirfd, uint64_t *ret);
+/* The cgroup id of the cgroup at path (relative to r, as
+ * dbc_cgroup_open()). Returns 0 or a negative errno (-ENOENT: none). */
+int dbc_cgroup_id_of(struct dbc_root *r, const char *path, uint64_t *ret);
 
 /* Read one cgroup's sample through an already open directory fd. */
 int dbc_cgroup_sample_at(int dirfd, struct dbc_sample *ret, const char **ret_failed);

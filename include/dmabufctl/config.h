@@ -42,6 +42,9 @@ struct dbc_policy {
         char *cgroup;           /* path or glob, normalised ("/..."); NULL when unit is set */
         char *unit;             /* systemd unit name; NULL when cgroup is set */
         char *resolved;         /* unit policies: the unit's cgroup once resolved, else NULL */
+        bool unconfirmed;       /* dmabufd: resolved kept across a reload, not yet confirmed by
+                                 * systemd: only the directory of cgroup id kept_id is policed there */
+        uint64_t kept_id;       /* (0: none, nothing there is policed until systemd answers) */
         uint64_t memory_max;    /* bytes, DBC_SIZE_MAX for "max" */
         uint64_t memory_high;
         uint32_t memory_max_permyriad;  /* "N%" of physical memory: N * 100 (see set) */

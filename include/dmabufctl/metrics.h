@@ -25,9 +25,10 @@ struct dbc_metrics {
         size_t n_cgroups;
         const struct dbc_config *config;        /* for the policies' limits */
         uint64_t evaluations;                   /* passes so far */
-        double last_evaluation;                 /* wall-clock time of the last pass, Unix seconds */
+        double last_evaluation;                 /* wall-clock start of the pass the figures come from, Unix seconds */
         uint64_t memory_stat_reads;             /* memory.stat reads of the passes so far */
         uint64_t overruns;                      /* passes that took longer than the interval */
+        uint64_t metrics_late;                  /* files replaced with figures older than metrics-interval */
 };
 
 /* The label set `cgroup="...",policy="..."`, escaped, for a caller that

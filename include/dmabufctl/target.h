@@ -46,10 +46,13 @@ struct dbc_target {
 /* Free path, close fd; t stays reusable (fd -1). */
 void dbc_target_done(struct dbc_target *t);
 
-/* Choose for policed (a path relative to r). Returns 0 and *ret filled;
- * -ENOENT when policed vanished; other negative errnos for unreadable
- * files (nothing to free then). */
-int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const char *policed,
+/* Choose for policed (a path relative to r). When expect_id is not 0 the
+ * directory opened at policed, the one every choice and the action go
+ * through, must have that cgroup id (dbc_cgroup_id()): -ESTALE when another
+ * directory is there now. Returns 0 and *ret filled; -ENOENT when policed
+ * vanished; other negative errnos for unreadable files (nothing to free
+ * then). */
+int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const char *policed, uint64_t expect_id,
                     struct dbc_target *ret);
 
 /* Does the cgroup open at dirfd hold processes of its own (a non-empty

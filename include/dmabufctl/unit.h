@@ -29,15 +29,20 @@ int dbc_bus_open_system(sd_bus **ret);
 /* A unit's cgroup: its ControlGroup property over sd-bus when bus is not
  * NULL, else (slices only) by naming. A slice that systemd does not have
  * loaded (or that has no cgroup yet) also resolves by naming. Returns -ENXIO
- * when a service or scope is not loaded or has no cgroup, -EHOSTDOWN without
- * a bus for a non-slice unit, -EINVAL for an invalid name. */
+ * when a service or scope is not loaded or has no cgroup, -EBADMSG when
+ * systemd's answer cannot be the unit's cgroup (not a path in the tree, or
+ * its last component is not the unit's name: another unit's, the slice
+ * above), -EHOSTDOWN without a bus for a non-slice unit, -EINVAL for an
+ * invalid name. */
 int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret);
 
 /* dbc_unit_resolve() without waiting for systemd: the two calls go out
  * with sd_bus_call_method_async() (the bus attached to the caller's event
  * loop), and fn(unit, error, cgroup, userdata) is called once with the
  * answer (error 0 and the cgroup, or dbc_unit_resolve()'s errors; a slice
- * systemd does not know resolves by naming). fn may free the request.
+ * systemd does not know resolves by naming; with -EBADMSG, cgroup is
+ * systemd's answer as it came, for saying what it was). fn may free the
+ * request.
  * Returns 0 and *ret, or a negative errno (the call could not be sent). */
 struct dbc_unit_request;
 typedef void (*dbc_unit_resolved_fn)(const char *unit, int error, const char *cgroup, void *userdata);
@@ -48,6 +53,12 @@ bool dbc_unit_request_running(const struct dbc_unit_request *r);
 /* Free a request; one whose answer has not come is cancelled (fn is not
  * called). */
 void dbc_unit_request_free(struct dbc_unit_request *r);
+
+/* Is path another policy's than self: a cgroup policy's path (or glob, as
+ * written) or another unit's resolved cgroup? A unit whose cgroup is
+ * claimed so is not resolved (the check-config rule, for what only systemd
+ * could tell). */
+bool dbc_config_path_claimed(const struct dbc_config *c, const struct dbc_policy *self, const char *path);
 
 /* Resolve every `unit` policy of c (sets policy->resolved). For each one
  * that cannot be resolved, warn(policy, error, userdata) is called once and

@@ -32,6 +32,9 @@ static void warn_unit(const struct dbc_policy *p, int error, void *userdata) {
         case -EEXIST:
                 cli_warn("policy %s: unit %s: its cgroup is another policy's, skipped", p->name, p->unit);
                 break;
+        case -EBADMSG:
+                cli_warn("policy %s: unit %s: systemd named a cgroup that is not the unit's, skipped", p->name, p->unit);
+                break;
         default:
                 cli_warn("policy %s: unit %s: %s, skipped", p->name, p->unit, strerror(-error));
         }

@@ -325,7 +325,8 @@ static int run_in_scope(struct runner *r, sd_bus *bus, const char *run_parent) {
         }
         k = dbc_unit_resolve(bus, unit, &cg);
         if (k < 0)
-                cli_warn("run: cannot tell the cgroup of %s: %s", unit, strerror(-k));
+                cli_warn("run: cannot tell the cgroup of %s: %s", unit,
+                         k == -EBADMSG ? "systemd named a cgroup that is not the unit's" : strerror(-k));
         else
                 add_runtime_policy(r, unit, cg);
         if (!r->cli->json)

@@ -11,12 +11,7 @@
 #include "dmabufd.h"
 
 static void warn_unit(const struct dbc_policy *p, int error, void *userdata) {
-        struct daemon *d = userdata;
-
-        log_warn(d, "%s:%u: policy %s: unit %s cannot be resolved now (%s); it is policed once its cgroup appears",
-                 p->file, p->line, p->name, p->unit,
-                 error == -EHOSTDOWN ? "systemd is not running" :
-                 error == -ENXIO ? "not loaded" : strerror(-error));
+        daemon_unit_unresolved(userdata, p, error);
 }
 
 /* "a, b, c" of the files read, for one log line. */
@@ -91,7 +86,15 @@ int daemon_load_config(struct daemon *d, struct dbc_config **ret) {
         if (units) {
                 if (!d->bus && dbc_bus_open_system(&d->bus) < 0)
                         d->bus = NULL;
-                k = dbc_config_resolve_units(c, d->bus, warn_unit, d);
+                /* A reload while the loop runs never waits for systemd:
+                 * what the configuration in force knew is kept, the rest
+                 * is asked for once c is in force (units.c). At start and
+                 * in --once, and without systemd (a slice by naming asks
+                 * nobody), the answers are waited for. */
+                if (d->bus && d->event)
+                        k = daemon_units_adopt(d, c);
+                else
+                        k = dbc_config_resolve_units(c, d->bus, warn_unit, d);
                 if (k < 0) {
                         log_err(d, "configuration %s: %s", path, strerror(-k));
                         dbc_config_free(c);

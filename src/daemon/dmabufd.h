@@ -28,6 +28,11 @@
 /* How long after a cgroup named like an unresolved unit appeared systemd is
  * asked again for the unit's cgroup (units.c), once a second. */
 #define UNIT_RETRY_MS 10000
+/* After a call to systemd that failed (a timeout, a bus error), the wait
+ * before the next one: doubled after each failure up to the maximum, for
+ * as long as it fails (units.c). */
+#define UNIT_BACKOFF_MS 1000
+#define UNIT_BACKOFF_MAX_MS 60000
 /* At most this many hooks at a time; more alerts are logged, not hooked. */
 #define HOOK_MAX_RUNNING 8
 
@@ -95,6 +100,11 @@ struct daemon {
 
         bool metrics_error;             /* said once already */
         uint64_t metrics_due_ms;        /* the pass at or after this writes the metrics (0: the first) */
+        bool metrics_wrote;             /* the last pass wrote them: daemon_pass_done() sets the due time */
+        uint64_t metrics_start_us;      /* the start of the pass that wrote them last (0: none since the reload) */
+        uint64_t metrics_late;          /* files replaced when their figures were older than metrics-interval */
+        bool metrics_slow_said;         /* said once (until a reload) that a metrics pass is too long */
+        struct timespec metrics_read_at;        /* CLOCK_REALTIME: the start of the pass they come from */
         struct dbc_metrics_cgroup *metrics_rows;        /* kept from write to write */
         size_t cap_metrics_rows;
         size_t n_over, n_warn;          /* policed cgroups in these states */
@@ -113,9 +123,10 @@ struct daemon {
 
         /* Unit policies resolved after start (units.c). */
         uint64_t units_retry_until;     /* CLOCK_MONOTONIC ms; see UNIT_RETRY_MS */
-        struct unit_ask *unit_asks;     /* by policy index of config, n_unit_asks */
+        struct unit_ask **unit_asks;    /* by policy index of config, n_unit_asks (NULL: never asked) */
         size_t n_unit_asks;
         sd_event_source *unit_timer;
+        sd_event_source *units_rescan;  /* a rescan after answers that moved units, when idle */
         bool units_bus_said;            /* said once that the bus cannot be attached */
 
         /* The loop (NULL in --once and in tests that drive passes by hand). */
@@ -135,15 +146,29 @@ struct unit_ask;
 /* Attach d->bus to d->event (once). Returns 0 or a negative errno. */
 int daemon_bus_attach(struct daemon *d);
 /* Ask systemd for the cgroup of policy number i of d->config when it is an
- * unresolved unit policy: asynchronously with the loop and a bus, else a
- * slice by naming only (no bus: asks nobody). The answer polices the
- * cgroup (daemon_tree_unit_resolved()). */
+ * unresolved (or unconfirmed) unit policy: asynchronously with the loop and
+ * a bus, else a slice by naming only (no bus: asks nobody). The answer
+ * polices the cgroup (daemon_tree_match_path()). */
 void daemon_units_ask(struct daemon *d, size_t i);
+/* A reload while the loop runs: the unit policies of c (not yet in force)
+ * take the cgroup that the same unit has in d->config, when it has one and
+ * no other policy of c claims it, unconfirmed (only the directory policed
+ * there now stays policed until systemd answers); the rest stay
+ * unresolved. Asks nobody. Returns 0 or -ENOMEM. */
+int daemon_units_adopt(struct daemon *d, struct dbc_config *c);
+/* May unit policy p police the directory of cgroup id at its resolved
+ * path? Not a new one at a kept path systemd has not confirmed. */
+bool daemon_unit_may_police(const struct dbc_policy *p, uint64_t id);
+/* After a reload (d->config is the new one, old the one before, not freed
+ * yet), with the loop and a bus: questions in flight for a unit of both are
+ * carried over, the others dropped, and systemd is asked for every unit
+ * policy's cgroup without waiting; the answer confirms or moves a kept one,
+ * and a failed answer is said once and asked again later. */
+void daemon_units_reloaded(struct daemon *d, const struct dbc_config *old);
+/* "FILE:LINE: policy P: unit U cannot be resolved now (why); ...". */
+void daemon_unit_unresolved(struct daemon *d, const struct dbc_policy *p, int error);
 /* Ask again every second until UNIT_RETRY_MS after now_ms. */
 void daemon_units_retry(struct daemon *d, uint64_t now_ms);
-/* Drop the questions in flight (they name policies of d->config, which is
- * about to be replaced). */
-void daemon_units_cancel(struct daemon *d);
 void daemon_units_free(struct daemon *d);
 
 /* tree.c: the cgroups of the tree and which of them are policed. */
@@ -151,8 +176,11 @@ int daemon_tree_init(struct daemon *d);         /* walk once, add watches */
 int daemon_tree_process_inotify(struct daemon *d, uint64_t now_ms);
 int daemon_tree_rescan(struct daemon *d);       /* after a queue overflow or a reload */
 void daemon_tree_free(struct daemon *d);
-/* A unit policy's cgroup became known: police it if it is in the tree. */
-void daemon_tree_unit_resolved(struct daemon *d, const char *cgroup);
+/* What a unit policy matches at path changed: match the node there again
+ * (police it, or no longer), if it is in the tree. */
+void daemon_tree_match_path(struct daemon *d, const char *path);
+/* The cgroup id of the directory at path that policy p polices, or 0. */
+uint64_t daemon_tree_policed_id(struct daemon *d, const char *path, const struct dbc_policy *p);
 /* Reload: make c the configuration in force. Every node is matched against
  * c and every new watch opened first, while d->config stays in force; only
  * when all of that worked does c replace it (the old one is freed) and the
@@ -180,7 +208,15 @@ void daemon_watch_set_state(struct daemon *d, struct watch *w, enum dbc_state st
 
 /* pass.c: one evaluation pass at now_ms (CLOCK_MONOTONIC, or a fake clock). */
 void daemon_pass(struct daemon *d, uint64_t now_ms);
-uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us);
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us, uint64_t took_us);
+/* The timer's slack (sd-event's accuracy of the pass timer, main.c). */
+#define METRICS_SLACK_US 2000
+/* After a pass that started at start_us and ended at end_us: count an
+ * overrun, bring the metrics' due time forward so that the next write ends
+ * before the figures in the file are metrics-interval old (as far as that
+ * leaves a rest and writes at most a tenth more often than asked), and
+ * return when the next pass starts (daemon_next_pass_us()). */
+uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us);
 /* memory.events of n changed. */
 void daemon_memory_events(struct daemon *d, struct node *n, uint64_t now_ms);
 /* Re-read memory.max / memory.high of n. */
@@ -210,9 +246,12 @@ void decision_done(struct decision *dec);
  * journal's, the protect globs. */
 int daemon_never_act(struct daemon *d, struct dbc_never_act *ret);
 /* What the policy p asks for path in state, after the never-act list.
- * Returns 0 and *ret (free with decision_done()) or a negative errno. */
-int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  struct decision *ret);
+ * expect_id (0: any) is the cgroup id the directory at path must have, as
+ * checked on the directory opened for the choice and the action
+ * (dbc_target_find()): -ESTALE when another is there. Returns 0 and *ret
+ * (free with decision_done()) or a negative errno. */
+int daemon_decide(struct daemon *d, const char *path, uint64_t expect_id, const struct dbc_policy *p,
+                  enum dbc_state state, struct decision *ret);
 /* Carry out dec for policed n (over for its grace): alert, or freeze / kill
  * through dec->target.fd, and alert what was done. */
 void daemon_execute(struct daemon *d, struct node *n, const struct decision *dec);

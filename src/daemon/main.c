@@ -104,9 +104,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 notified_ready = true;
         }
         end = mono_us_now();
-        if (end - start > mul_sat(d->config->interval_ms, 1000))
-                d->overruns++;          /* counted; the next pass still rests an interval */
-        (void) sd_event_source_set_time(s, daemon_next_pass_us(d, end));
+        (void) sd_event_source_set_time(s, daemon_pass_done(d, start, end));
         return 0;
 }
 

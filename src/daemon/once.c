@@ -34,7 +34,7 @@ static int once_one(struct dbc_root *r, const char *path, int dirfd, void *userd
                 return 0;
         }
         state = dbc_policy_evaluate(p, &s);
-        k = daemon_decide(o->d, path, p, state, &dec);
+        k = daemon_decide(o->d, path, 0, p, state, &dec);
         if (k < 0) {
                 log_err(o->d, "%s (policy %s): cannot choose a target: %s", path, p->name, strerror(-k));
                 o->error = k;

@@ -58,8 +58,8 @@ int daemon_never_act(struct daemon *d, struct dbc_never_act *ret) {
         return 0;
 }
 
-int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p, enum dbc_state state,
-                  struct decision *ret) {
+int daemon_decide(struct daemon *d, const char *path, uint64_t expect_id, const struct dbc_policy *p,
+                  enum dbc_state state, struct decision *ret) {
         struct decision dec = { .target = { .fd = -1 } };
         struct dbc_never_act na;
         int k;
@@ -80,7 +80,7 @@ int daemon_decide(struct daemon *d, const char *path, const struct dbc_policy *p
         k = daemon_never_act(d, &na);
         if (k < 0)
                 return k;
-        k = dbc_target_find(d->root, &na, path, &dec.target);
+        k = dbc_target_find(d->root, &na, path, expect_id, &dec.target);
         if (k < 0)
                 return k;
         switch (dec.target.verdict) {
@@ -133,7 +133,16 @@ static void act(struct daemon *d, struct node *n, uint64_t now_ms) {
         int k;
 
         dbc_grace_acted(&w->grace, now_ms);     /* whatever happens: no loop */
-        k = daemon_decide(d, n->path, p, DBC_STATE_OVER, &dec);
+        /* The directory at the path must still be the one policed: matched
+         * by its cgroup id on the very directory the choice descends from
+         * and the action goes through (a new one there is another node,
+         * which inotify tells about, perhaps for no policy). */
+        k = daemon_decide(d, n->path, n->id, p, DBC_STATE_OVER, &dec);
+        if (k == -ESTALE) {
+                log_warn(d, "%s (policy %s): replaced by another directory before it could be acted on",
+                         n->path, p->name);
+                return;
+        }
         if (k == -ENOENT) {
                 log_info(d, "%s (policy %s): gone before it could be acted on", n->path, p->name);
                 return;
@@ -260,33 +269,82 @@ static void pass_one(struct daemon *d, struct node *n, uint64_t now_ms, bool ref
         }
 }
 
-/* When the pass after one that ended at end_us starts: an interval after
- * its end (one that took longer, an overrun, is followed by
- * an interval of rest, never by a burst catching up), or earlier when a
- * grace ends or the metrics fall due before that, but never within a
- * millisecond of the end. */
-uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us) {
-        uint64_t next = add_sat(end_us, mul_sat(d->config->interval_ms, 1000));
+/* When the pass after one that ended at end_us (and took took_us) starts:
+ * an interval after its end (one that took longer, an overrun, is followed
+ * by an interval of rest, never by a burst catching up), or earlier when a
+ * grace ends or the metrics fall due before that, but never sooner than a
+ * rest of half the pass (at least a millisecond, at most the interval)
+ * after its end: a due time an overrun went past waits for that rest. */
+uint64_t daemon_next_pass_us(const struct daemon *d, uint64_t end_us, uint64_t took_us) {
+        uint64_t interval_us = mul_sat(d->config->interval_ms, 1000), next = add_sat(end_us, interval_us);
+        uint64_t rest_us = took_us / 2 < interval_us ? took_us / 2 : interval_us;
         const uint64_t due_ms[] = { d->wake_ms, d->metrics_due_ms };
 
+        if (rest_us < 1000)
+                rest_us = 1000;
         for (size_t i = 0; i < ELEMENTSOF(due_ms); i++) {
-                uint64_t due_us = mul_sat(due_ms[i], 1000);
+                uint64_t due_us = mul_sat(due_ms[i], 1000), earliest = add_sat(end_us, rest_us);
 
                 if (due_ms[i] && due_us < next)
-                        next = due_us > end_us ? due_us : add_sat(end_us, 1000);
+                        next = due_us > earliest ? due_us : earliest;
         }
         return next;
 }
 
+uint64_t daemon_pass_done(struct daemon *d, uint64_t start_us, uint64_t end_us) {
+        /* Saturated: an end before the start (two clocks) took nothing. */
+        uint64_t interval_us = mul_sat(d->config->metrics_interval_ms, 1000),
+                 took_us = end_us > start_us ? end_us - start_us : 0;
+        uint64_t lead_us, due_us;
+
+        if (took_us > mul_sat(d->config->interval_ms, 1000))
+                d->overruns++;          /* counted; the next pass still rests an interval */
+        if (!d->metrics_wrote)
+                return daemon_next_pass_us(d, end_us, took_us);
+        d->metrics_wrote = false;
+        /* The file held figures read from metrics_start_us on until now. */
+        if (d->metrics_start_us && end_us > d->metrics_start_us && end_us - d->metrics_start_us > interval_us)
+                d->metrics_late++;
+        d->metrics_start_us = start_us;
+        /* The pass that replaces the file starts early enough to end before
+         * the figures in it are metrics-interval old: by twice what this one
+         * took (the next may take longer) and the timer's slack. At most by
+         * an eleventh of metrics-interval (the file is written at most a
+         * tenth more often than asked), and never sooner than half of this
+         * pass after its end (a rest): a pass longer than that cannot keep
+         * the promise, and says so. */
+        lead_us = add_sat(mul_sat(took_us, 2), METRICS_SLACK_US);
+        if (lead_us > interval_us / 11) {
+                lead_us = interval_us / 11;
+                if (!d->metrics_slow_said) {
+                        char b1[DBC_FORMAT_MAX], b2[DBC_FORMAT_MAX];
+
+                        d->metrics_slow_said = true;    /* until the next reload */
+                        log_warn(d, "a pass that writes the metrics took %s, more than a 22nd of metrics-interval %s: "
+                                 "the figures in %s may grow older than that (counted in dmabufd_metrics_late_total)",
+                                 dbc_duration_format(took_us / 1000, b1), dbc_duration_format(interval_us / 1000, b2),
+                                 d->config->metrics_file);
+                }
+        }
+        due_us = add_sat(start_us, interval_us - lead_us);
+        if (due_us < add_sat(end_us, took_us / 2))
+                due_us = add_sat(end_us, took_us / 2);
+        d->metrics_due_ms = due_us / 1000;
+        return daemon_next_pass_us(d, end_us, took_us);
+}
+
 void daemon_pass(struct daemon *d, uint64_t now_ms) {
         /* The metrics are written after the first pass and then every
-         * metrics-interval (daemon_next_pass_us() wakes for it); a pass that
-         * writes them reads every figure. */
+         * metrics-interval (daemon_next_pass_us() wakes for it, early
+         * enough: daemon_pass_done()); a pass that writes them reads every
+         * figure. */
         bool metrics = d->config->metrics_file && *d->config->metrics_file;
         bool refresh = metrics && (d->metrics_due_ms == 0 || now_ms >= d->metrics_due_ms);
         int k;
 
         d->wake_ms = 0;
+        if (refresh)
+                clock_gettime(CLOCK_REALTIME, &d->metrics_read_at);     /* the vDSO: no syscall */
         if (d->watch_short && d->inotify_fd >= 0) {
                 /* Out of watches or fds: look again for what no event tells. */
                 int was = d->watch_short;
@@ -315,7 +373,8 @@ void daemon_pass(struct daemon *d, uint64_t now_ms) {
         d->evaluations++;
         if (!refresh)
                 return;
-        d->metrics_due_ms = add_sat(now_ms, d->config->metrics_interval_ms);
+        d->metrics_due_ms = add_sat(now_ms, d->config->metrics_interval_ms);    /* daemon_pass_done() brings it forward */
+        d->metrics_wrote = true;
         k = daemon_write_metrics(d);
         if (k < 0 && !d->metrics_error) {
                 log_err(d, "cannot write metrics to %s: %s", d->config->metrics_file, strerror(-k));
@@ -395,13 +454,12 @@ int daemon_write_metrics(struct daemon *d) {
                 .evaluations = d->evaluations,
                 .memory_stat_reads = d->stat_reads,
                 .overruns = d->overruns,
+                .metrics_late = d->metrics_late,
         };
         struct dbc_metrics_cgroup *rows;
-        struct timespec ts;
 
-        /* The pass the figures come from has just ended. */
-        clock_gettime(CLOCK_REALTIME, &ts);
-        m.last_evaluation = (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        /* When the pass the figures come from started reading them. */
+        m.last_evaluation = (double) d->metrics_read_at.tv_sec + (double) d->metrics_read_at.tv_nsec / 1e9;
         /* The rows stay allocated from write to write. */
         if (d->n_watches > d->cap_metrics_rows) {
                 size_t cap = d->n_watches + d->n_watches / 4 + 16;

@@ -164,12 +164,13 @@ static void watch_attach(struct daemon *d, struct node *n, struct watch *w) {
         n->watch = w;
 }
 
-/* A unit policy whose unit was not running at start: when a cgroup named
- * like the unit appears, systemd is asked again, without waiting for its
- * answer (units.c); systemd may create the directory a moment before the
- * unit's ControlGroup says so, so it is asked every second for
- * UNIT_RETRY_MS. A configuration being loaded (c is not d->config) had its
- * units asked for by its load just now. */
+/* A unit policy whose unit was not running at start (or whose cgroup a
+ * reload kept and systemd has not confirmed): when a cgroup named like the
+ * unit appears, systemd is asked again, without waiting for its answer
+ * (units.c); systemd may create the directory a moment before the unit's
+ * ControlGroup says so, so it is asked every second for UNIT_RETRY_MS. A
+ * configuration being loaded (c is not d->config) had its units asked for
+ * by its load just now. */
 static int node_match(struct daemon *d, struct node *n);
 
 static void resolve_units_for(struct daemon *d, struct dbc_config *c, const char *path) {
@@ -182,22 +183,44 @@ static void resolve_units_for(struct daemon *d, struct dbc_config *c, const char
         for (size_t i = 0; i < c->n_policies; i++) {
                 struct dbc_policy *p = &c->policies[i];
 
-                if (!p->unit || p->resolved || !streq(p->unit, base))
+                if (!p->unit || (p->resolved && !p->unconfirmed) || !streq(p->unit, base))
                         continue;
                 daemon_units_ask(d, i);
-                if (!p->resolved) {
+                if (!p->resolved || p->unconfirmed) {
                         clock_gettime(CLOCK_MONOTONIC, &ts);
                         daemon_units_retry(d, (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000);
                 }
         }
 }
 
-void daemon_tree_unit_resolved(struct daemon *d, const char *cgroup) {
-        struct node *n = find_path(d, cgroup);
-        bool was = n && n->watch;
+/* The policy of c for the directory of cgroup id at path: dbc_policy_match()
+ * without the unit policies that may not police it (a new directory at a
+ * kept path systemd has not confirmed). */
+static const struct dbc_policy *policy_match(const struct dbc_config *c, const char *path, uint64_t id) {
+        const struct dbc_policy *best = NULL;
 
-        if (n && node_match(d, n) == 0 && !was && n->watch)
+        for (const struct dbc_policy *p = NULL; (p = dbc_policy_match_next(c, path, p));)
+                if (daemon_unit_may_police(p, id) && (!best || dbc_policy_precedence(p, best, NULL) < 0))
+                        best = p;
+        return best;
+}
+
+void daemon_tree_match_path(struct daemon *d, const char *path) {
+        struct node *n = find_path(d, path);
+        const char *was = n && n->watch ? n->watch->policy->name : NULL;
+
+        if (!n || node_match(d, n) < 0)
+                return;
+        if (!was && n->watch)
                 log_info(d, "policing %s (policy %s)", n->path, n->watch->policy->name);
+        else if (was && !n->watch)
+                log_info(d, "no longer policing %s", n->path);
+}
+
+uint64_t daemon_tree_policed_id(struct daemon *d, const char *path, const struct dbc_policy *p) {
+        struct node *n = find_path(d, path);
+
+        return n && n->watch && n->watch->policy == p ? n->id : 0;
 }
 
 static void update_mask(struct daemon *d, struct node *n) {
@@ -218,7 +241,7 @@ static int node_match(struct daemon *d, struct node *n) {
         int k;
 
         resolve_units_for(d, d->config, n->path);
-        p = dbc_policy_match(d->config, n->path);
+        p = policy_match(d->config, n->path, n->id);
         if (n->watch && n->watch->policy == p)
                 return 0;
         if (n->watch && p) {
@@ -290,7 +313,7 @@ static int node_add(struct daemon *d, const char *path, int dirfd) {
                 return k;
         /* The mask it will need: a rescan must not drop IN_MODIFY. */
         resolve_units_for(d, d->config, path);
-        p = dbc_policy_match(d->config, path);
+        p = policy_match(d->config, path, id);
         if (asprintf(&abs, "%s%s", d->root->path, streq(path, "/") ? "" : path) < 0)
                 return -ENOMEM;
         wd = inotify_add_watch(d->inotify_fd, abs, p ? POLICED_MASK : DIR_MASK);
@@ -557,7 +580,7 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
                 const struct dbc_policy *p;
 
                 resolve_units_for(d, c, n->path);
-                p = dbc_policy_match(c, n->path);
+                p = policy_match(c, n->path, n->id);
                 r[i] = (struct rematch) { .node = n, .policy = p };
                 if (!p)
                         continue;
@@ -586,8 +609,12 @@ int daemon_tree_rematch(struct daemon *d, struct dbc_config *c) {
 
         /* 2. Nothing fails from here: the new configuration takes over. */
         struct dbc_config *old = d->config;
-        daemon_units_cancel(d);         /* they name policies of the old one */
         d->config = c;
+        daemon_units_reloaded(d, old);  /* the questions name policies of the old one */
+        /* The new metrics-interval (and file) count from the next pass. */
+        d->metrics_due_ms = 0;
+        d->metrics_start_us = 0;
+        d->metrics_slow_said = false;
         for (size_t i = 0; i < nodes.n; i++) {
                 struct node *n = r[i].node;
                 bool was = n->watch != NULL;

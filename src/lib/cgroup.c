@@ -621,6 +621,14 @@ int dbc_cgroup_id(int dirfd, uint64_t *ret) {
         return 0;
 }
 
+int dbc_cgroup_id_of(struct dbc_root *r, const char *path, uint64_t *ret) {
+        _cleanup_close_ int fd = dbc_cgroup_open(r, path);
+
+        if (fd < 0)
+                return fd;
+        return dbc_cgroup_id(fd, ret);
+}
+
 int dbc_cgroup_walk(struct dbc_root *r, const char *start, dbc_walk_fn fn, void *userdata) {
         return dbc_cgroup_walk_full(r, start, fn, NULL, userdata);
 }

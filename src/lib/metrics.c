@@ -105,7 +105,7 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
         fprintf(f, "# HELP dmabufd_evaluations_total Evaluation passes.\n"
                    "# TYPE dmabufd_evaluations_total counter\n"
                    "dmabufd_evaluations_total %" PRIu64 "\n"
-                   "# HELP dmabufd_last_evaluation_seconds Time of the last evaluation pass (Unix seconds).\n"
+                   "# HELP dmabufd_last_evaluation_seconds Start of the evaluation pass these figures come from (Unix seconds).\n"
                    "# TYPE dmabufd_last_evaluation_seconds gauge\n"
                    "dmabufd_last_evaluation_seconds %.3f\n"
                    "# HELP dmabufd_memory_stat_reads_total memory.stat files read by the passes.\n"
@@ -113,8 +113,11 @@ int dbc_metrics_format(FILE *f, const struct dbc_metrics *m) {
                    "dmabufd_memory_stat_reads_total %" PRIu64 "\n"
                    "# HELP dmabufd_pass_overruns_total Passes that took longer than the interval.\n"
                    "# TYPE dmabufd_pass_overruns_total counter\n"
-                   "dmabufd_pass_overruns_total %" PRIu64 "\n",
-                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns);
+                   "dmabufd_pass_overruns_total %" PRIu64 "\n"
+                   "# HELP dmabufd_metrics_late_total Metrics files replaced when their figures were older than metrics-interval.\n"
+                   "# TYPE dmabufd_metrics_late_total counter\n"
+                   "dmabufd_metrics_late_total %" PRIu64 "\n",
+                m->evaluations, m->last_evaluation, m->memory_stat_reads, m->overruns, m->metrics_late);
         fflush(f);
         return ferror(f) ? -EIO : 0;
 }

@@ -123,13 +123,10 @@ int dbc_never_act_init(struct dbc_never_act *na, struct dbc_root *r, const struc
 }
 
 int dbc_never_act_hold(struct dbc_never_act *na, struct dbc_root *r, const char *path, const char *what) {
-        _cleanup_close_ int fd = dbc_cgroup_open(r, path);
         uint64_t id;
         int k;
 
-        if (fd < 0)
-                return fd;
-        k = dbc_cgroup_id(fd, &id);
+        k = dbc_cgroup_id_of(r, path, &id);
         if (k < 0)
                 return k;
         if (id == na->root_id)

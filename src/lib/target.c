@@ -138,7 +138,7 @@ out:
         return k;
 }
 
-int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const char *policed,
+int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const char *policed, uint64_t expect_id,
                     struct dbc_target *ret) {
         _cleanup_free_ char *cur = NULL;
         _cleanup_close_ int fd = -1;
@@ -152,6 +152,13 @@ int dbc_target_find(struct dbc_root *r, const struct dbc_never_act *na, const ch
         fd = dbc_cgroup_open(r, cur);
         if (fd < 0)
                 return fd;
+        if (expect_id) {
+                k = dbc_cgroup_id(fd, &id);
+                if (k < 0)
+                        return k;
+                if (id != expect_id)
+                        return -ESTALE;
+        }
         why = dbc_never_act_reason(na, fd, cur);
         if (!why)
                 why = dbc_never_act_below_held(na, r, cur);

@@ -30,8 +30,32 @@ static bool is_slice(const char *unit) {
         return suffix && streq(suffix, ".slice");
 }
 
+/* systemd's ControlGroup answer for unit, normalized into *ret, if it can
+ * be the unit's own cgroup: an absolute path in the tree whose last
+ * component is the unit's name (as systemd escapes it: a leading "_" for
+ * names that could clash with the kernel's files), or "/" for the root
+ * slice. -EBADMSG for anything else (a path with "..", another unit's, the
+ * slice above). */
+static int answer_to_cgroup(const char *unit, const char *cg, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        const char *last;
+        int k;
+
+        if (cg[0] != '/')
+                return -EBADMSG;
+        k = dbc_cgroup_path_normalize(cg, &path);
+        if (k < 0)
+                return k == -ENOMEM ? k : -EBADMSG;
+        last = strrchr(path, '/') + 1;
+        if (streq(unit, "-.slice") ? !streq(path, "/") : !streq(last, unit) && !(last[0] == '_' && streq(last + 1, unit)))
+                return -EBADMSG;
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
 /* ControlGroup of a loaded unit: 0 and *ret, -ENXIO when systemd does not
- * know the unit or it has no cgroup (inactive), or a bus error. */
+ * know the unit or it has no cgroup (inactive), -EBADMSG when its answer is
+ * not a cgroup of the unit (answer_to_cgroup()), or a bus error. */
 static int bus_control_group(sd_bus *bus, const char *unit, char **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -52,7 +76,7 @@ static int bus_control_group(sd_bus *bus, const char *unit, char **ret) {
                 return sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_OBJECT) ? -ENXIO : dbc_bus_error(&error, k, NULL);
         if (!cg[0])
                 return -ENXIO;
-        return dbc_cgroup_path_normalize(cg, ret);
+        return answer_to_cgroup(unit, cg, ret);
 }
 
 int dbc_unit_resolve(sd_bus *bus, const char *unit, char **ret) {
@@ -79,16 +103,17 @@ struct dbc_unit_request {
         void *userdata;
 };
 
-/* The answer: the slice fallback as dbc_unit_resolve() has it, then fn. */
+/* The answer: the slice fallback as dbc_unit_resolve() has it, then fn
+ * (with systemd's answer as it came when it is not the unit's). */
 static void request_done(struct dbc_unit_request *r, int k, const char *cg) {
         _cleanup_free_ char *path = NULL;
 
         r->slot = sd_bus_slot_unref(r->slot);
         if (k >= 0)
-                k = dbc_cgroup_path_normalize(cg, &path);
+                k = answer_to_cgroup(r->unit, cg, &path);
         else if (k == -ENXIO && is_slice(r->unit))
                 k = dbc_slice_to_cgroup(r->unit, &path);
-        r->fn(r->unit, k < 0 ? k : 0, path, r->userdata);     /* may free r */
+        r->fn(r->unit, k < 0 ? k : 0, k == -EBADMSG ? cg : path, r->userdata);     /* may free r */
 }
 
 static int on_control_group(sd_bus_message *m, void *userdata, sd_bus_error *unused) {
@@ -166,13 +191,11 @@ void dbc_unit_request_free(struct dbc_unit_request *r) {
         free(r);
 }
 
-/* Is path claimed by another policy: a cgroup policy's path (or glob, as
- * written) or another unit's cgroup? */
-static bool claimed_by_other(const struct dbc_config *c, size_t self, const char *path) {
+bool dbc_config_path_claimed(const struct dbc_config *c, const struct dbc_policy *self, const char *path) {
         for (size_t i = 0; i < c->n_policies; i++) {
                 const struct dbc_policy *o = &c->policies[i];
 
-                if (i == self)
+                if (o == self)
                         continue;
                 if ((o->cgroup && streq(o->cgroup, path)) || (o->resolved && streq(o->resolved, path)))
                         return true;
@@ -196,7 +219,7 @@ int dbc_config_resolve_units(struct dbc_config *c, sd_bus *bus, dbc_unit_warn_fn
                 if (k == -ENOMEM)
                         return k;
                 /* The check-config rule, for what only systemd could tell. */
-                if (k >= 0 && claimed_by_other(c, i, path)) {
+                if (k >= 0 && dbc_config_path_claimed(c, p, path)) {
                         free(path);
                         k = -EEXIST;
                 }

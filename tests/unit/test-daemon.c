@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <sys/resource.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,29 @@ Test(daemon_metrics, interval) {
         cr_assert_eq(written_evaluations(), 7);
 }
 
+/* A reload that shortens metrics-interval takes effect at the next pass,
+ * not after the old interval (review 12b L3). */
+Test(daemon_metrics, reload_restarts_interval) {
+        struct dbc_config *c = NULL;
+        char cmd[512];
+
+        daemon_pass(&d, 0);
+        cr_assert_eq(written_evaluations(), 1);
+        daemon_pass(&d, 1000);
+        cr_assert_eq(written_evaluations(), 1);
+        snprintf(cmd, sizeof(cmd), "sed -i 's/^metrics-interval = 5s$/metrics-interval = 1s/' '%s'", conf);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(daemon_load_config(&d, &c), 0);
+        cr_assert_eq(c->metrics_interval_ms, 1000);
+        cr_assert_eq(daemon_tree_rematch(&d, c), 0);
+        daemon_pass(&d, 2000);
+        cr_assert_eq(written_evaluations(), 3, "the old metrics-interval still ran after the reload");
+        daemon_pass(&d, 2500);
+        cr_assert_eq(written_evaluations(), 3, "written before the new metrics-interval");
+        daemon_pass(&d, 3000);
+        cr_assert_eq(written_evaluations(), 5);
+}
+
 /* The next pass: an interval after the end of this one, or when a grace
  * ends or the metrics fall due, whichever comes first; never a burst. */
 Test(daemon_metrics, next_pass) {
@@ -326,13 +350,18 @@ Test(daemon_metrics, next_pass) {
         daemon_pass(&d, 0);
         cr_assert_eq(d.wake_ms, 0);
         cr_assert_eq(d.metrics_due_ms, 5000);
-        cr_assert_eq(daemon_next_pass_us(&d, 100000), 100000 + interval_us);
-        cr_assert_eq(daemon_next_pass_us(&d, 4990000), 5000000, "no pass when the metrics fall due");
-        cr_assert_eq(daemon_next_pass_us(&d, 5200000), 5201000, "an overrun past the due time");
+        cr_assert_eq(daemon_next_pass_us(&d, 100000, 0), 100000 + interval_us);
+        cr_assert_eq(daemon_next_pass_us(&d, 4990000, 0), 5000000, "no pass when the metrics fall due");
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 0), 5201000, "an overrun past the due time");
+        /* A pass that went past a due time rests half its length (review
+         * 12c L1), at most an interval. */
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 100000), 5250000);
+        cr_assert_eq(daemon_next_pass_us(&d, 5200000, 100 * interval_us), 5200000 + interval_us);
+        cr_assert_eq(daemon_next_pass_us(&d, 4990000, 100000), 5040000, "a due time within the rest waits for it");
         set_dmabuf("/system.slice/camera-hal.service", 300ULL << 20);
         daemon_pass(&d, 1000);                                  /* its grace: 2 s */
         cr_assert_eq(d.wake_ms, 3000);
-        cr_assert_eq(daemon_next_pass_us(&d, 2500000), 2500000 + interval_us < 3000000 ? 2500000 + interval_us : 3000000,
+        cr_assert_eq(daemon_next_pass_us(&d, 2500000, 0), 2500000 + interval_us < 3000000 ? 2500000 + interval_us : 3000000,
                      "no pass when the grace ends");
 }
 
@@ -350,11 +379,58 @@ Test(daemon_metrics, next_pass_saturates) {
         daemon_pass(&d, 200000);
         cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         cr_assert_geq(d.wake_ms, 200000, "grace ends in the past: %llu", (unsigned long long) d.wake_ms);
-        cr_assert_geq(daemon_next_pass_us(&d, end_us), end_us + 1000, "next pass before the end of this one");
+        cr_assert_geq(daemon_next_pass_us(&d, end_us, 0), end_us + 1000, "next pass before the end of this one");
+        cr_assert_geq(daemon_pass_done(&d, end_us - 1000, end_us), end_us + 1000, "the metrics' lead wrapped");
+        cr_assert_geq(d.metrics_due_ms, 200000, "metrics due in the past: %llu", (unsigned long long) d.metrics_due_ms);
         d.wake_ms = 0;
         d.metrics_due_ms = 0;
-        cr_assert_eq(daemon_next_pass_us(&d, end_us), UINT64_MAX);
-        cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5), UINT64_MAX);
+        cr_assert_eq(daemon_next_pass_us(&d, end_us, 0), UINT64_MAX);
+        cr_assert_eq(daemon_next_pass_us(&d, UINT64_MAX - 5, 0), UINT64_MAX);
+}
+
+/* The loop (main.c's on_timer) on a fake clock for 60 s, the passes taking
+ * dur_us in turn: the figures in the file are never older than
+ * metrics-interval (DESIGN.md), counted from the start of the pass that read
+ * them to the end of the pass that replaces them, and the file is not
+ * written much more often than that. */
+static void metrics_age(uint64_t interval_ms, uint64_t metrics_ms, const uint64_t *dur_us, size_t n_dur) {
+        uint64_t t = 0, read_at = 0, oldest = 0;
+        unsigned long last = 0;
+        unsigned writes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        for (size_t i = 0; t < 60000000; i++) {
+                uint64_t end = t + dur_us[i % n_dur];
+                unsigned long now;
+
+                daemon_pass(&d, t / 1000);
+                now = written_evaluations();
+                if (now != last) {
+                        if (writes > 0 && end - read_at > oldest)
+                                oldest = end - read_at;
+                        last = now;
+                        read_at = t;
+                        writes++;
+                }
+                t = daemon_pass_done(&d, t, end);
+        }
+        cr_assert_leq(oldest, metrics_ms * 1000, "interval %" PRIu64 " ms, metrics-interval %" PRIu64 " ms: "
+                      "figures %" PRIu64 " us old before the file was replaced", interval_ms, metrics_ms, oldest);
+        cr_assert_geq(writes, 60000 / metrics_ms);
+        cr_assert_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%u writes in 60 s", writes);        cr_assert_eq(d.metrics_late, 0, "files replaced in time counted late");
+}
+
+Test(daemon_metrics, age_interval_longer) {
+        const uint64_t dur[] = { 40000 };
+
+        metrics_age(3000, 1000, dur, ELEMENTSOF(dur));  /* the review's case */
+}
+
+Test(daemon_metrics, age_interval_shorter) {
+        const uint64_t dur[] = { 30000, 50000, 45000, 80000 };
+
+        metrics_age(1000, 5000, dur, ELEMENTSOF(dur));
 }
 
 Test(daemon, grace_then_kill) {
@@ -555,7 +631,7 @@ Test(daemon, restarted_unit_is_not_hit) {
         w = n->watch;
         w->dmabuf = 300ULL << 20;
         struct decision dec = { .target = { .fd = -1 } };
-        cr_assert_eq(daemon_decide(&d, n->path, w->policy, DBC_STATE_OVER, &dec), 0);
+        cr_assert_eq(daemon_decide(&d, n->path, n->id, w->policy, DBC_STATE_OVER, &dec), 0);
         cr_assert_eq(dec.action, DECISION_KILL);
         /* Between choice and action the unit restarts: a new directory of
          * the same name (the old one moved away stands for the old cgroup,
@@ -766,4 +842,120 @@ Test(daemon, unconfirmed_freeze_is_undone) {
         daemon_pass(&d, 2000);
         cr_assert_str_eq(get("/media.slice/player.service/cgroup.freeze"), "0\n", "left asked to freeze");
         cr_assert_eq(n_records(), 0, "the record of a freeze backed out stays");
+}
+
+/* A pass that writes the metrics and takes longer than an eleventh of
+ * metrics-interval cannot keep the figures younger than that without
+ * writing much more often than asked: it still rests between passes (no
+ * busy loop), writes at most a tenth more often than asked, and counts the
+ * files replaced late (review 12b M1: a lead up to half the interval made
+ * the passes run back to back, and wrote twice as often). */
+static void metrics_rest(uint64_t interval_ms, uint64_t metrics_ms, uint64_t dur_us) {
+        uint64_t t = 0, busy = 0, total = 0;
+        unsigned long last = 0, writes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        while (t < 60000000) {
+                uint64_t end = t + dur_us, next;
+
+                daemon_pass(&d, t / 1000);
+                if (written_evaluations() != last) {
+                        last = written_evaluations();
+                        writes++;
+                }
+                next = daemon_pass_done(&d, t, end);
+                busy += dur_us;
+                total += next - t;
+                t = next;
+        }
+        cr_log_info("interval %" PRIu64 " ms, metrics-interval %" PRIu64 " ms, pass %" PRIu64 " us: busy %.0f%%, "
+                    "%lu writes in 60 s (asked: %" PRIu64 ")", interval_ms, metrics_ms, dur_us,
+                    100.0 * (double) busy / (double) total, writes, 60000 / metrics_ms);
+        cr_expect_lt(busy * 100 / total, 90, "busy %" PRIu64 "%%: no rest between passes", busy * 100 / total);
+        cr_expect_leq(writes, 60000 / metrics_ms * 11 / 10 + 1, "%lu writes in 60 s", writes);
+        cr_expect_geq(d.metrics_late, writes - 2, "files replaced late not counted: %" PRIu64, d.metrics_late);
+}
+
+Test(daemon_metrics, long_pass_rests) {
+        metrics_rest(1000, 1000, 600000);
+}
+
+Test(daemon_metrics, third_pass_not_written_twice) {
+        metrics_rest(1000, 1000, 350000);
+}
+
+/* The loop on a fake clock for 120 s: a pass that writes the metrics takes
+ * metrics_us, any other plain_us. Returns busy (per mille) and writes; fails
+ * when the loop spins (a next pass not after the end). */
+static void metrics_run(uint64_t interval_ms, uint64_t metrics_ms, uint64_t plain_us, uint64_t metrics_us,
+                        unsigned *busy_permille, unsigned *writes, uint64_t *min_rest_us) {
+        uint64_t t = 0, busy = 0, rest_min = UINT64_MAX;
+        unsigned n = 0, passes = 0;
+
+        d.config->interval_ms = interval_ms;
+        d.config->metrics_interval_ms = metrics_ms;
+        while (t < 120000000) {
+                daemon_pass(&d, t / 1000);
+                bool wrote = d.metrics_wrote;
+                uint64_t end = t + (wrote ? metrics_us : plain_us);
+                uint64_t next = daemon_pass_done(&d, t, end);
+
+                n += wrote;
+                busy += end - t;
+                cr_assert_gt(next, end, "pass %u: the next pass starts at its end (spin)", passes);
+                if (next - end < rest_min)
+                        rest_min = next - end;
+                t = next;
+                cr_assert_lt(++passes, 1000000, "passes without end");
+        }
+        *busy_permille = (unsigned) (busy * 1000 / t);
+        *writes = n;
+        *min_rest_us = rest_min;
+}
+
+/* Pathological pass durations, interval = metrics-interval = 1 s: 0, the
+ * interval, ten times the interval, and long metrics passes between short
+ * plain ones. The daemon rests, writes at most ~1.1x as asked, counts what
+ * it cannot keep (review 12c L1: a plain pass that overran past the metrics'
+ * due time was followed by the metrics pass 1 ms later). */
+Test(daemon_metrics, pathological_durations_rest) {
+        static const struct { uint64_t plain, metrics; } cases[] = {
+                { 0, 0 }, { 1000000, 1000000 }, { 10000000, 10000000 }, { 5000, 900000 }, { 5000, 600000 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                unsigned busy, writes;
+                uint64_t rest;
+
+                d.metrics_due_ms = 0;
+                d.metrics_start_us = 0;
+                d.metrics_late = 0;
+                d.metrics_wrote = false;
+                metrics_run(1000, 1000, cases[i].plain, cases[i].metrics, &busy, &writes, &rest);
+                cr_log_info("plain %llu us, metrics %llu us: busy %u/1000, %u writes in 120 s, min rest %llu us, late %llu",
+                            (unsigned long long) cases[i].plain, (unsigned long long) cases[i].metrics, busy, writes,
+                            (unsigned long long) rest, (unsigned long long) d.metrics_late);
+                /* 10 s passes, 1 s interval: an interval of rest after each
+                 * (busy 10/11), not a millisecond after every other one. */
+                cr_expect_leq(busy, 910, "case %zu: busy %u/1000", i, busy);
+                cr_expect_leq(writes, 120 * 11 / 10 + 1, "case %zu: %u writes", i, writes);
+                cr_expect_geq(rest, 1000, "case %zu: rest %llu us", i, (unsigned long long) rest);
+        }
+}
+
+/* The clock as daemon_pass_done() sees it jumps back (end before start:
+ * two clocks, or a caller's mistake): the pass took nothing, the metrics
+ * are still written again, the next pass still comes (review 12c L2). */
+Test(daemon_metrics, end_before_start_saturates) {
+        uint64_t next;
+
+        d.config->interval_ms = 1000;
+        d.config->metrics_interval_ms = 1000;
+        daemon_pass(&d, 10000);
+        cr_assert(d.metrics_wrote);
+        next = daemon_pass_done(&d, 10000000, 9999000);
+        cr_expect_lt(next, 20000000, "next pass at %llu us", (unsigned long long) next);
+        cr_expect_lt(d.metrics_due_ms, 20000, "metrics due at %llu ms: never written again",
+                     (unsigned long long) d.metrics_due_ms);
 }

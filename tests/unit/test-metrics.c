@@ -45,7 +45,7 @@ static void check_text(const char *text, size_t *ret_samples) {
 
 Test(metrics, format_parses) {
         struct dbc_metrics m = { .cgroups = rows, .n_cgroups = 2, .evaluations = 7, .last_evaluation = 1764000000.25,
-                                 .memory_stat_reads = 12, .overruns = 3 };
+                                 .memory_stat_reads = 12, .overruns = 3, .metrics_late = 4 };
         char *buf = NULL;
         size_t len = 0, n;
         FILE *f = open_memstream(&buf, &len);
@@ -53,8 +53,8 @@ Test(metrics, format_parses) {
         cr_assert_eq(dbc_metrics_format(f, &m), 0);
         fclose(f);
         check_text(buf, &n);
-        /* 1 dmabuf + 2 current + 2 max + 6 actions + 4 globals */
-        cr_assert_eq(n, 15, "%s", buf);
+        /* 1 dmabuf + 2 current + 2 max + 6 actions + 5 globals */
+        cr_assert_eq(n, 16, "%s", buf);
         cr_assert_not_null(strstr(buf, "dmabufd_cgroup_dmabuf_bytes{cgroup=\"/apps.slice\",policy=\"apps\"} 629145600\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_cgroup_memory_max_bytes{cgroup=\"/apps.slice\",policy=\"apps\"} +Inf\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_actions_total{cgroup=\"/apps.slice\",policy=\"apps\",action=\"kill\"} 2\n"));
@@ -64,6 +64,7 @@ Test(metrics, format_parses) {
         cr_assert_not_null(strstr(buf, "dmabufd_last_evaluation_seconds 1764000000.250\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_memory_stat_reads_total 12\n"));
         cr_assert_not_null(strstr(buf, "dmabufd_pass_overruns_total 3\n"));
+        cr_assert_not_null(strstr(buf, "dmabufd_metrics_late_total 4\n"));
         free(buf);
 }
 

@@ -39,7 +39,7 @@ static void expect_target(const char *policed, const char *want) {
         uint64_t id = 0;
         int fd;
 
-        cr_assert_eq(dbc_target_find(root, &na, policed, &t), 0, "%s", policed);
+        cr_assert_eq(dbc_target_find(root, &na, policed, 0, &t), 0, "%s", policed);
         cr_assert_eq(t.verdict, DBC_TARGET_ACT, "%s: verdict %d (%s)", policed, t.verdict, t.path);
         cr_assert_str_eq(t.path, want, "%s", policed);
         /* The fd kept from the choice is the target's directory. */
@@ -57,7 +57,7 @@ static void expect_verdict(const char *policed, enum dbc_target_verdict v, enum 
                            const char *at, const char *reason) {
         struct dbc_target t = { .fd = -1 };
 
-        cr_assert_eq(dbc_target_find(root, &na, policed, &t), 0, "%s", policed);
+        cr_assert_eq(dbc_target_find(root, &na, policed, 0, &t), 0, "%s", policed);
         cr_assert_eq(t.verdict, v, "%s: verdict %d (%s)", policed, t.verdict, t.path);
         cr_assert_str_eq(t.path, at);
         cr_assert_eq(t.fd, -1, "an fd kept without a target");
@@ -137,7 +137,7 @@ Test(target, subtree_holding_a_protected_cgroup) {
 Test(target, missing) {
         struct dbc_target t = { .fd = -1 };
 
-        cr_assert_eq(dbc_target_find(root, &na, "/nope.slice", &t), -ENOENT);
+        cr_assert_eq(dbc_target_find(root, &na, "/nope.slice", 0, &t), -ENOENT);
 }
 
 Test(target, daemon_in_the_root_cgroup_protects_only_the_root) {
@@ -147,10 +147,10 @@ Test(target, daemon_in_the_root_cgroup_protects_only_the_root) {
         cr_assert_eq(dbc_never_act_hold(&rootself, root, "/", "own cgroup"), 0);
         cr_assert_eq(rootself.n_held, 0);
         struct dbc_target t = { .fd = -1 };
-        cr_assert_eq(dbc_target_find(root, &rootself, "/system.slice/dmabufd.service", &t), 0);
+        cr_assert_eq(dbc_target_find(root, &rootself, "/system.slice/dmabufd.service", 0, &t), 0);
         cr_assert_eq(t.verdict, DBC_TARGET_ACT);
         dbc_target_done(&t);
-        cr_assert_eq(dbc_target_find(root, &rootself, "/", &t), 0);
+        cr_assert_eq(dbc_target_find(root, &rootself, "/", 0, &t), 0);
         cr_assert_eq(t.verdict, DBC_TARGET_PROTECTED);
         cr_assert_str_eq(t.reason, "root cgroup");
         dbc_target_done(&t);
@@ -192,7 +192,7 @@ static void teardown_attacks(void) {
 static struct dbc_target afind(const char *policed) {
         struct dbc_target t = { .fd = -1 };
 
-        cr_assert_eq(dbc_target_find(aroot, &ana, policed, &t), 0, "%s", policed);
+        cr_assert_eq(dbc_target_find(aroot, &ana, policed, 0, &t), 0, "%s", policed);
         return t;
 }
 

@@ -24,6 +24,20 @@ static const struct fake_unit units[] = {
           "org.freedesktop.systemd1.Slice", "/apps.slice/apps-x.slice" },
         { "idle.slice", "/org/freedesktop/systemd1/unit/idle_2eslice",
           "org.freedesktop.systemd1.Slice", "" },
+        /* systemd's cg_escape(): a name starting with a controller's. */
+        { "cpu.service", "/org/freedesktop/systemd1/unit/cpu_2eservice",
+          "org.freedesktop.systemd1.Service", "/system.slice/_cpu.service" },
+        { "-.slice", "/org/freedesktop/systemd1/unit/_2d_2eslice", "org.freedesktop.systemd1.Slice", "/" },
+        /* Answers that cannot be the unit's cgroup (review 12c M1, M2). */
+        { "liar.service", "/org/freedesktop/systemd1/unit/liar_2eservice",
+          "org.freedesktop.systemd1.Service", "/system.slice" },
+        { "era.service", "/org/freedesktop/systemd1/unit/era_2eservice",
+          "org.freedesktop.systemd1.Service", "/system.slice/camera.service" },
+        { "dots.service", "/org/freedesktop/systemd1/unit/dots_2eservice",
+          "org.freedesktop.systemd1.Service", "/system.slice/../system.slice/dots.service" },
+        { "rel.service", "/org/freedesktop/systemd1/unit/rel_2eservice",
+          "org.freedesktop.systemd1.Service", "system.slice/rel.service" },
+        { "root.service", "/org/freedesktop/systemd1/unit/root_2eservice", "org.freedesktop.systemd1.Service", "/" },
 };
 
 static struct fake_manager manager = { .units = units, .n_units = ELEMENTSOF(units) };
@@ -65,6 +79,26 @@ Test(unit_bus, not_loaded_or_no_cgroup) {
         cr_expect_eq(dbc_unit_resolve(client, "idle.service", &p), -ENXIO, "inactive: empty ControlGroup");
         cr_expect_eq(dbc_unit_resolve(client, "bad name.service", &p), -EINVAL);
         cr_expect_str_eq(p, "untouched");
+}
+
+Test(unit_bus, escaped_and_root_answers) {
+        expect_path("cpu.service", "/system.slice/_cpu.service");
+        expect_path("-.slice", "/");
+}
+
+/* An answer that is not a cgroup of the unit (the slice above, another
+ * unit's, a name that merely ends like it, "..", not absolute, the root)
+ * is refused, not used: -EBADMSG. */
+Test(unit_bus, answer_not_the_units_refused) {
+        static const char *const liars[] = { "liar.service", "era.service", "dots.service", "rel.service",
+                                             "root.service" };
+
+        for (size_t i = 0; i < ELEMENTSOF(liars); i++) {
+                char *p = (char *) "untouched";
+
+                cr_expect_eq(dbc_unit_resolve(client, liars[i], &p), -EBADMSG, "%s", liars[i]);
+                cr_expect_str_eq(p, "untouched", "%s", liars[i]);
+        }
 }
 
 Test(unit_bus, slices_fall_back_to_naming) {
@@ -139,6 +173,11 @@ Test(unit_bus, async) {
         expect_async("idle.service", -ENXIO, NULL);
         expect_async("apps-camera.slice", 0, "/apps.slice/apps-camera.slice");  /* not loaded: naming */
         expect_async("idle.slice", 0, "/idle.slice");
+        expect_async("cpu.service", 0, "/system.slice/_cpu.service");
+        /* Refused, with systemd's answer as it came (for saying it). */
+        expect_async("liar.service", -EBADMSG, "/system.slice");
+        expect_async("dots.service", -EBADMSG, "/system.slice/../system.slice/dots.service");
+        expect_async("era.service", -EBADMSG, "/system.slice/camera.service");
 
         struct dbc_unit_request *r = NULL;
         cr_expect_eq(dbc_unit_resolve_async(client, "bad name.service", on_resolved, NULL, &r), -EINVAL);
